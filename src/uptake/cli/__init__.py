@@ -1,0 +1,1 @@
+"""The ``uptake`` command: one module per subcommand, errors mapped to exit codes."""

@@ -1,0 +1,28 @@
+"""Turn known errors into a clear message and an exit code (2 usage/config, 1 failure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from uptake.project import ProjectError
+from uptake.sources.base import SourceError
+
+err = Console(stderr=True)
+
+
+@contextmanager
+def friendly() -> Iterator[None]:
+    try:
+        yield
+    except ProjectError as exc:
+        err.print(f"[red]The project file has {len(exc.problems)} problem(s):[/red]")
+        for p in exc.problems:
+            err.print(f"  {p}", highlight=False, markup=False)
+        raise typer.Exit(2) from exc
+    except SourceError as exc:
+        err.print(f"[red]Cannot read a source:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc

@@ -1,0 +1,135 @@
+"""Weekly lifecycle, feature usage and time to first activity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import ibis
+import pandas as pd
+from ibis.expr.types import Table
+
+from uptake.kpis.periods import LEVEL_KEYS, in_level, with_period
+from uptake.vocab import Grain, SegmentLevel, WeekStart
+
+_SEG = ("region", "country", "team", "role")
+
+
+def lifecycle(user_day: Table, level: SegmentLevel, ws: WeekStart, last_week: dt.date) -> pd.DataFrame:
+    """Per week: new, returning, resurrecting and dormant users (first-seen from all history)."""
+    active = user_day.filter(user_day["n_meaningful"] > 0)
+    first = active.group_by("user_id").agg(local_date=active["local_date"].min())
+    first, _ = with_period(first, "week", ws)
+    first = first.select("user_id", first_week=first["period_start"])
+    cur, _ = with_period(in_level(active, level), "week", ws)
+    keys = ["period_start", *LEVEL_KEYS[level]]
+    cur = cur.select(*keys, "user_id").distinct()
+    prev = cur.mutate(period_start=(cur["period_start"] + ibis.interval(days=7)).cast("date"))
+    prev = prev.filter(prev["period_start"] <= last_week)
+    cur_f = cur.join(first, "user_id")
+    new = cur_f.filter(cur_f["first_week"] == cur_f["period_start"])
+    returning = cur.semi_join(prev, [*keys, "user_id"])
+    resurrecting = cur_f.anti_join(prev, [*keys, "user_id"]).filter(
+        lambda t: t["first_week"] < t["period_start"]
+    )
+    dormant = prev.anti_join(cur, [*keys, "user_id"])
+    frames = []
+    for name, t in (
+        ("lifecycle_new", new),
+        ("lifecycle_returning", returning),
+        ("lifecycle_resurrecting", resurrecting),
+        ("lifecycle_dormant", dormant),
+    ):
+        g = t.group_by(keys).agg(value=t.count()).mutate(kpi=ibis.literal(name))
+        frames.append(g.to_pandas())
+    return pd.concat(frames, ignore_index=True)
+
+
+def feature_usage(
+    user_feature_day: Table, user_day: Table, grain: Grain, level: SegmentLevel, ws: WeekStart
+) -> pd.DataFrame:
+    """Users of each feature (entity.action) over active users in the period and segment."""
+    f, pk = with_period(in_level(user_feature_day, level), grain, ws)
+    a, _ = with_period(in_level(user_day.filter(user_day["n_meaningful"] > 0), level), grain, ws)
+    keys = [*pk, *LEVEL_KEYS[level]]
+    f = f.mutate(_k=ibis.literal(1))
+    a = a.mutate(_k=ibis.literal(1))
+    keys.append("_k")
+    fu = f.select(*keys, "feature", "user_id").distinct()
+    users = fu.group_by([*keys, "feature"]).agg(numerator=fu.count())
+    au = a.select(*keys, "user_id").distinct()
+    act = au.group_by(keys).agg(denominator=au.count())
+    out = users.join(act, keys)
+    df: pd.DataFrame = out.to_pandas().drop(columns=["_k"])
+    df["value"] = df["numerator"] / df["denominator"]
+    df["kpi"] = "feature_usage"
+    return df
+
+
+def first_activity(user_day: Table, eligible_day: Table, level: SegmentLevel, last: dt.date) -> pd.DataFrame:
+    """Kaplan–Meier median days from eligibility start to first meaningful action, per segment.
+
+    A user's clock starts on the first day they were eligible (the later of the country's go-live
+    and the account's creation); users without a meaningful action are censored at ``last``.
+    """
+    el = in_level(eligible_day, level)
+    keys = list(LEVEL_KEYS[level])
+    ranked = el.mutate(_rk=ibis.row_number().over(ibis.window(group_by="user_id", order_by=el["local_date"])))
+    start = ranked.filter(ranked["_rk"] == 0).select("user_id", *keys, start=ranked["local_date"])
+    act = user_day.filter(user_day["n_meaningful"] > 0)
+    firsts = act.group_by("user_id").agg(first=act["local_date"].min())
+    j = start.left_join(firsts, "user_id").select(start, firsts["first"])
+    df: pd.DataFrame = j.to_pandas()
+    rows: list[dict[str, Any]] = []
+    for seg, grp in df.groupby(keys, dropna=False) if keys else [((), df)]:
+        seg_t = seg if isinstance(seg, tuple) else (seg,)
+        durations: list[tuple[float, bool]] = []
+        for s, f in zip(grp["start"], grp["first"], strict=True):
+            if pd.isna(f):
+                durations.append((float(max((last - _d(s)).days, 0)), False))
+            else:
+                durations.append((float(max((_d(f) - _d(s)).days, 0)), True))
+        n = len(durations)
+        started = sum(1 for _, e in durations if e)
+        base = dict(zip(keys, seg_t, strict=True))
+        rows.append(
+            {
+                **base,
+                "kpi": "time_to_first_activity",
+                "value": km_median(durations),
+                "numerator": started,
+                "denominator": n,
+                "n_users": n,
+            }
+        )
+        rows.append(
+            {
+                **base,
+                "kpi": "not_started_share",
+                "value": (n - started) / n if n else None,
+                "numerator": n - started,
+                "denominator": n,
+                "n_users": n,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _d(x: Any) -> dt.date:
+    return x.date() if isinstance(x, dt.datetime | pd.Timestamp) else x  # type: ignore[no-any-return]
+
+
+def km_median(durations: list[tuple[float, bool]]) -> float | None:
+    """Kaplan–Meier median of (time, event observed) pairs; None if survival never drops to ½."""
+    at_risk = len(durations)
+    survival = 1.0
+    for t in sorted({t for t, _ in durations}):
+        events = sum(1 for x, e in durations if x == t and e)
+        leaving = sum(1 for x, _ in durations if x == t)
+        if events:
+            survival *= 1 - events / at_risk
+            if survival <= 0.5 + 1e-12:
+                return t
+        at_risk -= leaving
+    return None if not math.isfinite(survival) or survival > 0.5 else None

@@ -1,0 +1,239 @@
+"""Daily rollups every usage KPI reads: ``user_day``, ``user_feature_day`` and ``eligible_day``.
+
+``user_day`` has one row per user, local day and segment (the segment the user had at the time of
+the event); ``eligible_day`` one row per user and local day on which the user was eligible
+(enabled, human, in a country that had gone live). Distinct counts over any period are taken
+from these rows, never summed from shorter periods.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import pyarrow as pa
+from ibis.expr.types import Table
+
+from uptake.calendar import offset_table
+from uptake.project.models import Project
+from uptake.sources.users import ALWAYS
+from uptake.warehouse.store import Warehouse
+
+SEGMENTS = ("region", "country", "team", "role")
+
+
+@dataclass(frozen=True)
+class Span:
+    first: dt.date
+    last: dt.date
+
+
+def countries_table(project: Project) -> Table:
+    p = project.phases
+    return ibis.memtable(
+        pa.table(
+            {
+                "c_code": [c.code for c in project.countries],
+                "c_region": [c.region for c in project.countries],
+                "c_tz": [
+                    project.timezone if project.day_mode == "project" else c.timezone
+                    for c in project.countries
+                ],
+                "c_go_live": pa.array([c.go_live for c in project.countries], pa.date32()),
+                "c_hypercare": [p.hypercare] * len(project.countries),
+                "c_stabilization": [p.stabilization] * len(project.countries),
+            }
+        )
+    )
+
+
+def excluded_users(wh: Warehouse, project: Project) -> list[str]:
+    patterns = project.activity.exclude_users
+    if not patterns:
+        return []
+    ids = wh.table("activity").select("user_id").distinct().to_pyarrow()["user_id"].to_pylist()
+    users = wh.table("users").select("user_id", "display_name").distinct().to_pyarrow().to_pylist()
+    out = {u for u in ids if any(fnmatch.fnmatchcase(u, p) for p in patterns)}
+    out |= {
+        r["user_id"]
+        for r in users
+        if any(
+            fnmatch.fnmatchcase(r["user_id"] or "", p) or fnmatch.fnmatchcase(r["display_name"] or "", p)
+            for p in patterns
+        )
+    }
+    return sorted(out)
+
+
+def user_versions(wh: Warehouse, activity: Table) -> Table:
+    """User versions; without a user list, one version per user seen in the activity.
+
+    Derived users are valid for the whole loaded period, with the country, region, team and role
+    they carry most often on their events.
+    """
+    if wh.has_rows("users"):
+        return wh.table("users")
+    counted = activity.group_by("user_id", *SEGMENTS).agg(_n=activity.count())
+    ranked = counted.mutate(
+        _rk=ibis.row_number().over(
+            ibis.window(
+                group_by="user_id",
+                order_by=[ibis.desc("_n"), *(counted[s].asc(nulls_first=False) for s in SEGMENTS)],
+            )
+        )
+    )
+    top = ranked.filter(ranked["_rk"] == 0)
+    return top.select(
+        "user_id",
+        *SEGMENTS,
+        is_enabled=ibis.literal(True),
+        is_human=ibis.literal(True),
+        created_on=ibis.null("timestamp"),
+        valid_from=ibis.literal(ALWAYS),
+        valid_to=ibis.null("timestamp"),
+    )
+
+
+def _local(t: Table, ts: str, offsets: Table, default_tz: str) -> Table:
+    """Add ``local_date`` from UTC ``ts`` and the row's ``c_tz`` (default for rows without one)."""
+    t = t.mutate(_tz=t["c_tz"].fill_null(default_tz))
+    j = t.join(
+        offsets,
+        [t["_tz"] == offsets["tz"], t[ts] >= offsets["utc_from"], t[ts] < offsets["utc_to"]],
+    )
+    return j.mutate(local_date=(j[ts] + j["offset_seconds"].as_interval("s")).date()).drop(
+        "tz", "utc_from", "utc_to", "offset_seconds", "_tz"
+    )
+
+
+def _with_phase(t: Table) -> Table:
+    days = t["local_date"].epoch_days() - t["c_go_live"].epoch_days()
+    phase = ibis.cases(
+        (days < 0, "readiness"),
+        (days < t["c_hypercare"], "go_live"),
+        (days < t["c_stabilization"], "hypercare"),
+        else_="stabilization",
+    )
+    return t.mutate(
+        phase=t["c_go_live"].isnull().ifelse(ibis.null("string"), phase),
+        weeks_since_go_live=(days / 7).floor().cast("int64"),
+    )
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """What it takes to put any (user, UTC time) row in its segment, local day and phase."""
+
+    project: Project
+    versions: Table
+    countries: Table
+    offsets: Table
+
+    def __call__(self, t: Table) -> Table:
+        """Add segments (event-carried first, then the user's version at ``ts``), ``local_date``,
+        ``c_go_live``, ``phase`` and ``weeks_since_go_live`` to a table with ``user_id`` and ``ts``."""
+        for s in SEGMENTS:
+            if s not in t.columns:
+                t = t.mutate(**{s: ibis.null("string")})
+        v = self.versions
+        u = v.select(
+            u_user=v["user_id"],
+            u_from=v["valid_from"],
+            u_to=v["valid_to"],
+            **{f"u_{s}": v[s] for s in SEGMENTS},
+        )
+        a = t.left_join(
+            u,
+            [t["user_id"] == u["u_user"], t["ts"] >= u["u_from"], u["u_to"].isnull() | (t["ts"] < u["u_to"])],
+        )
+        a = a.mutate(
+            country=a["country"].fill_null(a["u_country"]),
+            team=a["team"].fill_null(a["u_team"]),
+            role=a["role"].fill_null(a["u_role"]),
+            _region=a["region"].fill_null(a["u_region"]),
+        ).drop("u_user", "u_from", "u_to", *(f"u_{s}" for s in SEGMENTS))
+        a = a.left_join(self.countries, a["country"] == self.countries["c_code"])
+        a = a.mutate(region=a["_region"].fill_null(a["c_region"])).drop("_region")
+        return _with_phase(_local(a, "ts", self.offsets, self.project.timezone))
+
+
+def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | None:
+    """The attribution context and the activity left after exclusions (None without activity)."""
+    activity = wh.table("activity")
+    excluded = excluded_users(wh, project)
+    if excluded:
+        activity = activity.filter(~activity["user_id"].isin(excluded))
+    bounds = activity.agg(lo=activity["ts"].min(), hi=activity["ts"].max()).to_pyarrow().to_pylist()[0]
+    if bounds["lo"] is None:
+        return None
+    rec = wh.table("records")
+    rb = rec.agg(lo=rec["created_on"].min(), hi=rec["closed_on"].max()).to_pyarrow().to_pylist()[0]
+    lo = min(x for x in (bounds["lo"], rb["lo"]) if x is not None)
+    hi = max(x for x in (bounds["hi"], rb["hi"]) if x is not None)
+    zones = {c.timezone for c in project.countries} | {project.timezone}
+    offsets = ibis.memtable(offset_table(zones, lo.date(), max(hi.date(), dt.date.today())))
+    versions = user_versions(wh, activity)
+    if excluded:
+        versions = versions.filter(~versions["user_id"].isin(excluded))
+    versions = versions.filter(versions["is_human"].fill_null(True))
+    return Attribution(project, versions, countries_table(project), offsets), activity
+
+
+def build(wh: Warehouse, project: Project) -> tuple[Span, Attribution] | None:
+    """(Re)build the rollups; returns the local-date span of the activity (None if no activity)."""
+    found = attribution(wh, project)
+    if found is None:
+        return None
+    attr, activity = found
+    a = attr(activity)
+    rules = project.activity
+    meaningful = a["action"].isin(list(rules.meaningful_actions))
+    if rules.meaningful_entities is not None:
+        meaningful &= a["entity"].isin(rules.meaningful_entities)
+    a = a.mutate(_m=meaningful.cast("int64"), _c=(meaningful & (a["action"] == "create")).cast("int64"))
+    keys = ["user_id", "local_date", *SEGMENTS, "phase", "weeks_since_go_live"]
+    user_day = a.group_by(keys).agg(
+        n_events=a.count(),
+        n_meaningful=a["_m"].sum(),
+        n_create=a["_c"].sum(),
+        first_ts=a["ts"].min(),
+        last_ts=a["ts"].max(),
+    )
+    wh.replace("user_day", user_day)
+    feature = a.filter(a["_m"] == 1)
+    feature = feature.mutate(feature=feature["entity"].fill_null("(none)").concat(".", feature["action"]))
+    wh.replace("user_feature_day", feature.group_by([*keys, "feature"]).agg(n_events=feature.count()))
+
+    span_row = wh.table("user_day").agg(lo=ibis._.local_date.min(), hi=ibis._.local_date.max())
+    span = span_row.to_pyarrow().to_pylist()[0]
+    first, last = span["lo"], span["hi"]
+    if project.data_through is not None:
+        last = max(last, project.data_through.date())
+    _eligible_days(wh, attr.versions, attr.countries, first, last)
+    return Span(first, last), attr
+
+
+def _eligible_days(wh: Warehouse, versions: Table, countries: Table, first: dt.date, last: dt.date) -> None:
+    days = ibis.memtable(
+        pa.table(
+            {
+                "local_date": pa.array(
+                    [first + dt.timedelta(days=i) for i in range((last - first).days + 1)], pa.date32()
+                )
+            }
+        )
+    )
+    v = versions.filter(versions["is_enabled"].fill_null(True))
+    v = v.left_join(countries, v["country"] == countries["c_code"])
+    v = v.mutate(region=v["region"].fill_null(v["c_region"]))
+    j = v.cross_join(days)
+    valid = (j["valid_from"].date() <= j["local_date"]) & (
+        j["valid_to"].isnull() | (j["valid_to"].date() >= j["local_date"])
+    )
+    live = j["c_go_live"].isnull() | (j["c_go_live"] <= j["local_date"])
+    e = _with_phase(j.filter(valid & live))
+    keys: list[Any] = ["user_id", "local_date", *SEGMENTS, "phase", "weeks_since_go_live"]
+    wh.replace("eligible_day", e.select(keys).distinct())

@@ -1,0 +1,1 @@
+"""Renderers. They read ``kpi_values`` and never compute a KPI."""

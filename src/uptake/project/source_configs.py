@@ -1,0 +1,231 @@
+"""Configuration models of every source kind (the ``sources:`` list of ``uptake.yaml``)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from uptake.vocab import Action, CrmEntity, EventFormat, RecordState
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class FileOptions(Frozen):
+    path: str
+    """File, folder or glob, relative to the project folder (``~`` and ``${VAR}`` expanded)."""
+    encoding: str | None = None
+    """Text encoding; detected (UTF-8, UTF-8 with BOM, cp1252) when not given."""
+    delimiter: str | None = None
+    """CSV delimiter; detected (``,`` ``;`` tab ``|``, Excel ``sep=`` line) when not given."""
+    timezone: str = "UTC"
+    """Zone of timestamps that carry no offset."""
+
+
+class EventsMapping(Frozen):
+    user: str
+    timestamp: str
+    action: str | None = None
+    entity: str | None = None
+    record_id: str | None = None
+    event_id: str | None = None
+    client: str | None = None
+    country: str | None = None
+    region: str | None = None
+    team: str | None = None
+    role: str | None = None
+
+
+class EventsSource(FileOptions):
+    type: Literal["events"]
+    name: str | None = None
+    format: EventFormat = "auto"
+    mapping: EventsMapping
+    action_map: dict[str, Action] = Field(default_factory=dict)
+    """Raw action value → canonical action. Unmapped values become ``other`` (raw kept)."""
+    default_action: Action = "other"
+
+
+class UsersMapping(Frozen):
+    user_id: str
+    display_name: str | None = None
+    email: str | None = None
+    aad_object_id: str | None = None
+    country: str | None = None
+    region: str | None = None
+    business_unit: str | None = None
+    team: str | None = None
+    role: str | None = None
+    manager_id: str | None = None
+    license: str | None = None
+    is_enabled: str | None = None
+    is_human: str | None = None
+    created_on: str | None = None
+    valid_from: str | None = None
+    valid_to: str | None = None
+
+
+class UsersSource(FileOptions):
+    type: Literal["users"]
+    name: str | None = None
+    mapping: UsersMapping
+    non_human_values: list[str] = Field(
+        default_factory=lambda: [
+            "application",
+            "integration",
+            "service",
+            "non-interactive",
+            "false",
+            "0",
+            "no",
+        ]
+    )
+    """Values of the ``is_human`` column (case-insensitive) that mark a non-human account."""
+    defaults: dict[str, str] = Field(default_factory=dict)
+    """Values for canonical user fields the file leaves empty or lacks, e.g. ``country: US``."""
+
+
+class RecordsMapping(Frozen):
+    record_id: str
+    owner: str
+    created: str
+    closed: str | None = None
+    state: str | None = None
+    status: str | None = None
+    value: str | None = None
+    currency: str | None = None
+    account: str | None = None
+    product: str | None = None
+    estimated_close: str | None = None
+    modified: str | None = None
+
+
+class CrmRecordsSource(FileOptions):
+    type: Literal["crm-records"]
+    name: str | None = None
+    entity: CrmEntity = "opportunity"
+    mapping: RecordsMapping
+    state_map: dict[str, RecordState] = Field(default_factory=dict)
+    """Raw state value → open / won / lost (case-insensitive). Needed unless values already are."""
+    required_fields: list[str] = Field(default_factory=list)
+    """Canonical fields that must be filled for the record to count as complete."""
+    emit_activity: bool = True
+    """Derive activity from the records (create at ``created``, win/lose at ``closed``), for
+    exports that have no audit log."""
+
+
+class ClientCredentials(Frozen):
+    """Names of the environment variables holding the Entra ID app registration (never the values:
+    secrets stay out of the project file). A certificate (PEM file path) is used when its variable is
+    set, else the client secret."""
+
+    tenant_env: str = "UPTAKE_TENANT_ID"
+    client_id_env: str = "UPTAKE_CLIENT_ID"
+    client_secret_env: str = "UPTAKE_CLIENT_SECRET"
+    certificate_env: str = "UPTAKE_CLIENT_CERT"
+    """Path of a PEM file holding the private key and the certificate."""
+    certificate_thumbprint_env: str = "UPTAKE_CLIENT_CERT_THUMBPRINT"
+    timeout_seconds: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=8, ge=0)
+    """Retries of one request after throttling (429/503), time-outs and dropped connections."""
+
+
+class DataverseUserOptions(Frozen):
+    """How ``systemuser`` rows become users."""
+
+    business_unit_countries: dict[str, str] = Field(default_factory=dict)
+    """Business-unit name or id → country (ISO code or any spelling the project knows), used when the
+    user record has no country. A unit without an entry inherits its parent's."""
+
+
+class DataverseAuditSource(FileOptions, DataverseUserOptions):
+    """Dataverse data saved as files: Web API JSON pages (``audits``, ``systemusers``,
+    ``businessunits``, ``teams`` … recognised by their ``@odata.context``), audit CSV exports, or a
+    Synapse Link / Fabric folder (``model.json`` + headerless CSV partitions, or Delta tables)."""
+
+    type: Literal["dataverse-audit"]
+    name: str | None = None
+    format: Literal["auto", "webapi-json", "csv", "synapse-link", "delta"] = "auto"
+
+
+class SynapseLinkSource(FileOptions, DataverseUserOptions):
+    """An Azure Synapse Link for Dataverse container (or a Fabric lakehouse ``Tables`` folder)."""
+
+    type: Literal["synapse-link"]
+    name: str | None = None
+    tables: list[str] = Field(default_factory=lambda: ["audit", "systemuser"])
+    format: Literal["auto", "csv", "delta"] = "auto"
+    """``csv`` = model.json + headerless partitions; ``delta`` = Delta tables (``deltalake/<table>``
+    or ``<table>`` folders); ``auto`` = csv when a model.json exists."""
+
+
+class DataverseApiSource(ClientCredentials, DataverseUserOptions):
+    """Live Dataverse Web API (OAuth2 client credentials)."""
+
+    type: Literal["dataverse-api"]
+    name: str | None = None
+    url: str
+    """Environment URL, e.g. https://contoso.crm4.dynamics.com"""
+    api_version: str = "v9.2"
+    tables: list[str] = Field(
+        default_factory=lambda: [
+            "audit",
+            "systemuser",
+            "businessunit",
+            "team",
+            "teammembership",
+            "role",
+            "opportunity",
+            "lead",
+            "account",
+            "contact",
+            "incident",
+        ]
+    )
+    page_size: int = Field(default=5000, ge=1, le=5000)
+    overlap_minutes: int = Field(default=60, ge=0)
+    """Re-read this much audit history before the cursor (late rows); re-read rows are dropped by
+    ``auditid``."""
+    start: str | None = None
+    """Earliest ``createdon`` to pull on the first run (ISO date)."""
+    end: str | None = None
+    """Pull audit rows created before this (ISO date), for back-fills."""
+
+
+class EntraSigninsSource(ClientCredentials):
+    """Entra ID sign-ins: the portal's CSV/JSON downloads or Graph pages saved as files (``path``),
+    or Microsoft Graph live (``url``, e.g. https://graph.microsoft.com/v1.0)."""
+
+    type: Literal["entra-signins"]
+    name: str | None = None
+    path: str | None = None
+    url: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    dataverse_resource_ids: list[str] = Field(
+        default_factory=lambda: ["00000007-0000-0000-c000-000000000000"]
+    )
+    page_size: int = Field(default=1000, ge=1, le=1000)
+    start: str | None = None
+    """Earliest ``createdDateTime`` to pull on the first live run (ISO date)."""
+    overlap_minutes: int = Field(default=60, ge=0)
+
+    @model_validator(mode="after")
+    def _one_input(self) -> EntraSigninsSource:
+        if (self.path is None) == (self.url is None):
+            raise ValueError("give exactly one of 'path' (downloaded files) or 'url' (Microsoft Graph)")
+        return self
+
+
+SourceConfig = Annotated[
+    EventsSource
+    | UsersSource
+    | CrmRecordsSource
+    | DataverseAuditSource
+    | SynapseLinkSource
+    | DataverseApiSource
+    | EntraSigninsSource,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,108 @@
+"""Map a batch of source columns onto canonical columns, parsing types and collecting rejects."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pyarrow as pa
+
+from uptake.sources import parse
+from uptake.sources.base import Rejected, SourceError
+from uptake.sources.tabular import RowBatch
+
+Kind = Literal["str", "ts", "bool", "num", "date"]
+
+
+@dataclass(frozen=True)
+class Field:
+    target: str
+    column: str | None
+    kind: Kind = "str"
+    required: bool = False
+
+
+def check_columns(batch: RowBatch, fields: Sequence[Field], where: str) -> None:
+    """Fail the whole file early when a mapped column is not in it, suggesting the closest."""
+    if not batch.columns and not batch.row_numbers:
+        return
+    available = list(batch.columns)
+    for f in fields:
+        if f.column is not None and f.column not in batch.columns:
+            close = difflib.get_close_matches(f.column, available, n=1)
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else f"columns in the file: {', '.join(available[:30])}"
+            )
+            raise SourceError(
+                f"{batch.file}: column '{f.column}' (mapped to {f.target} in {where}) is not in the file; {hint}"
+            )
+
+
+def map_batch(batch: RowBatch, fields: Sequence[Field], tz: str) -> tuple[pa.Table, list[Rejected]]:
+    """Canonical columns (+ ``_row``) for the rows that survive; rejects with reasons."""
+    n = batch.size
+    rejected = [Rejected(batch.file, r, None, reason, raw) for r, reason, raw in batch.bad_rows]
+    drop = [False] * n
+    arrays: dict[str, pa.Array] = {}
+    for f in fields:
+        raw: list[Any] = batch.columns[f.column] if f.column is not None else [None] * n
+        arr, bad = _parse(f.kind, raw, tz)
+        for i in bad:
+            reason = f"cannot read {raw[i]!r} as {_KIND_TEXT[f.kind]}"
+            rejected.append(
+                Rejected(batch.file, batch.row_numbers[i], f.column, reason, str(raw[i]), not f.required)
+            )
+        if f.required:
+            bad_set = set(bad)
+            nulls = arr.is_null().to_pylist()
+            for i in range(n):
+                if nulls[i] and i not in bad_set:
+                    rejected.append(
+                        Rejected(
+                            batch.file,
+                            batch.row_numbers[i],
+                            f.column,
+                            f"{f.target} is empty",
+                            _row_text(batch, i),
+                        )
+                    )
+                if nulls[i]:
+                    drop[i] = True
+        arrays[f.target] = arr
+    arrays["_row"] = pa.array(batch.row_numbers, type=pa.int64())
+    table = pa.table(arrays)
+    if any(drop):
+        table = table.filter(pa.array([not d for d in drop]))
+    return table, rejected
+
+
+def _row_text(batch: RowBatch, i: int) -> str:
+    return ", ".join(f"{k}={v[i]!r}" for k, v in batch.columns.items())[:500]
+
+
+def _strings(values: Sequence[Any]) -> tuple[pa.Array, list[int]]:
+    out = [None if v is None or (isinstance(v, str) and not v.strip()) else str(v).strip() for v in values]
+    return pa.array(out, type=pa.string()), []
+
+
+def _dates(values: Sequence[Any]) -> tuple[pa.Array, list[int]]:
+    ts, bad = parse.timestamps_utc(values, "UTC")
+    return ts.cast(pa.date32()), bad
+
+
+_KIND_TEXT = {"str": "text", "ts": "a timestamp", "bool": "true/false", "num": "a number", "date": "a date"}
+
+
+def _parse(kind: Kind, values: Sequence[Any], tz: str) -> tuple[pa.Array, list[int]]:
+    parsers: dict[Kind, Callable[[Sequence[Any]], tuple[pa.Array, list[int]]]] = {
+        "str": _strings,
+        "bool": parse.booleans,
+        "num": parse.numbers,
+        "date": _dates,
+        "ts": lambda v: parse.timestamps_utc(v, tz),
+    }
+    return parsers[kind](values)

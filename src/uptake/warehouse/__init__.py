@@ -1,0 +1,1 @@
+"""The warehouse: canonical tables in an embedded DuckDB file (or Spark), loaded idempotently."""
