@@ -16,7 +16,7 @@ from uptake.present import scorecard
 
 
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder to create the demo project in")] = Path("uptake-demo"),
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo project")] = Path("uptake-demo"),
 ) -> None:
     """Copy the bundled example project (Maven CRM sales data) to OUT and run it."""
     console = Console()
@@ -25,7 +25,7 @@ def demo(
         console.print(f"[red]{out} exists and is not an uptake project; choose another --out[/red]")
         raise typer.Exit(2)
     with resources.as_file(bundled) as src:
-        shutil.copytree(src, out, dirs_exist_ok=True)
+        shutil.copytree(src, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns("out", "*.duckdb*"))
     console.print(f"demo project: {out.resolve()}")
     with friendly():
         result = run_with_progress(out, console)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from uptake import pipeline
 from uptake.cli.errors import friendly
@@ -39,7 +39,7 @@ def run_with_progress(project_dir: Path, console: Console, quiet: bool = False) 
         disable=quiet,
         transient=True,
     ) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def progress(label: str, rows: int) -> None:
             if label not in tasks:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 import ibis
@@ -43,7 +42,8 @@ def lifecycle(user_day: Table, level: SegmentLevel, ws: WeekStart, last_week: dt
     ):
         g = t.group_by(keys).agg(value=t.count()).mutate(kpi=ibis.literal(name))
         frames.append(g.to_pandas())
-    return pd.concat(frames, ignore_index=True)
+    out: pd.DataFrame = pd.concat(frames, ignore_index=True)
+    return out
 
 
 def feature_usage(
@@ -117,7 +117,7 @@ def first_activity(user_day: Table, eligible_day: Table, level: SegmentLevel, la
 
 
 def _d(x: Any) -> dt.date:
-    return x.date() if isinstance(x, dt.datetime | pd.Timestamp) else x  # type: ignore[no-any-return]
+    return x.date() if isinstance(x, dt.datetime | pd.Timestamp) else x
 
 
 def km_median(durations: list[tuple[float, bool]]) -> float | None:
@@ -132,4 +132,4 @@ def km_median(durations: list[tuple[float, bool]]) -> float | None:
             if survival <= 0.5 + 1e-12:
                 return t
         at_risk -= leaving
-    return None if not math.isfinite(survival) or survival > 0.5 else None
+    return None

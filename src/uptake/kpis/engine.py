@@ -78,13 +78,15 @@ def _parts(
         yield engagement.first_activity(ud, el, level, span.last).assign(grain="total")
     records = wh.table("records")
     if int(records.filter(records["entity"] == "opportunity").count().execute()):
-        closed = process.closed_deals(records, attr)
+        wh.replace("closed_deals", process.closed_deals(records, attr))
+        closed = wh.table("closed_deals")
         for grain in ("month", "quarter", "total"):
             for level in ("all", "region", "country", "team"):
                 for by_phase in (False, True) if grain == "total" else (False,):
                     yield process.win_and_cycle(closed, grain, level, by_phase, ws).assign(grain=grain)
-        for level in ("all", "region", "country", "team"):
-            yield process.overdue(records, attr, level, today).assign(grain="total")
+        if int(records.filter(records["estimated_close"].notnull()).count().execute()):
+            for level in ("all", "region", "country", "team"):
+                yield process.overdue(records, attr, level, today).assign(grain="total")
 
 
 def _week_of(day: dt.date, project: Project) -> dt.date:
@@ -112,8 +114,8 @@ def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.dat
             df[col] = None
     df = df.astype({"period_start": object, "weeks_since_go_live": object, "phase": object})
     records: list[dict[str, Any]] = []
-    for rec in df.to_dict("records"):
-        rec = {k: (None if _isna(v) else v) for k, v in rec.items()}
+    for raw in df.to_dict("records"):
+        rec: dict[str, Any] = {str(k): (None if _isna(v) else v) for k, v in raw.items()}
         grain: Grain = rec["grain"]
         country = rec.get("country")
         if country and not rec.get("region"):

@@ -142,7 +142,7 @@ def _xes(path: Path) -> Iterator[RowBatch]:
     numbers: list[int] = []
     for event in iter_events(path):
         rows.append(event)
-        numbers.append(int(event.get("_event", len(numbers) + 1)))
+        numbers.append(int(str(event.get("_event", len(numbers) + 1))))
         if len(rows) >= _BATCH:
             yield _from_dicts(path, rows, numbers, [])
             rows, numbers = [], []

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute as pc
 
 from uptake.project.source_configs import UsersSource
 from uptake.sources.base import Chunk, Rejected, SourceContext
@@ -70,7 +70,7 @@ class UsersFileSource:
                 ]
                 for col, value in self.config.defaults.items():
                     if col in table.column_names:
-                        filled = pa.compute.fill_null(table[col], pa.scalar(value, table[col].type))
+                        filled = pc.fill_null(table[col], pa.scalar(value, table[col].type))
                         table = table.set_column(table.schema.get_field_index(col), col, filled)
                 codes: list[str | None] = []
                 for raw, row in zip(table["country"].to_pylist(), table["_row"].to_pylist(), strict=True):
