@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from uptake.cli import demo, kpis, run
+from uptake.cli import demo, explain, kpis, run
 
 app = typer.Typer(
     help="Measure and steer user adoption of a CRM rollout.",
@@ -15,6 +15,7 @@ app = typer.Typer(
 app.command("run")(run.run)
 app.command("demo")(demo.demo)
 app.command("kpis")(kpis.kpis)
+app.command("explain")(explain.explain)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,17 @@ def feature_usage(
     user_feature_day: Table, user_day: Table, grain: Grain, level: SegmentLevel, ws: WeekStart
 ) -> pd.DataFrame:
     """Users of each feature (entity.action) over active users in the period and segment."""
+    df: pd.DataFrame = (
+        feature_usage_expr(user_feature_day, user_day, grain, level, ws).to_pandas().drop(columns=["_k"])
+    )
+    df["value"] = df["numerator"] / df["denominator"]
+    df["kpi"] = "feature_usage"
+    return df
+
+
+def feature_usage_expr(
+    user_feature_day: Table, user_day: Table, grain: Grain, level: SegmentLevel, ws: WeekStart
+) -> Table:
     f, pk = with_period(in_level(user_feature_day, level), grain, ws)
     a, _ = with_period(in_level(user_day.filter(user_day["n_meaningful"] > 0), level), grain, ws)
     keys = [*pk, *LEVEL_KEYS[level]]
@@ -60,11 +71,7 @@ def feature_usage(
     users = fu.group_by([*keys, "feature"]).agg(numerator=fu.count())
     au = a.select(*keys, "user_id").distinct()
     act = au.group_by(keys).agg(denominator=au.count())
-    out = users.join(act, keys)
-    df: pd.DataFrame = out.to_pandas().drop(columns=["_k"])
-    df["value"] = df["numerator"] / df["denominator"]
-    df["kpi"] = "feature_usage"
-    return df
+    return users.join(act, keys)
 
 
 def first_activity(user_day: Table, eligible_day: Table, level: SegmentLevel, last: dt.date) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from uptake.kpis.periods import LEVEL_KEYS, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
 
 _SECONDS_PER_DAY = 86_400.0
+_MEASURES = ("won", "lost", "value_won", "value_closed", "cycle_median", "cycle_sum", "cycle_n", "owners")
 
 
 def closed_deals(records: Table, attribute: Any) -> Table:
@@ -35,9 +36,10 @@ def closed_deals(records: Table, attribute: Any) -> Table:
     )
 
 
-def win_and_cycle(
+def win_and_cycle_expr(
     closed: Table, grain: Grain, level: SegmentLevel, by_phase: bool, ws: WeekStart
-) -> pd.DataFrame:
+) -> Table:
+    """Won, lost, values and cycle statistics per period × segment (× phase)."""
     t, pk = with_period(in_level(closed, level), grain, ws)
     keys = [*pk, *LEVEL_KEYS[level]]
     if by_phase:
@@ -45,7 +47,7 @@ def win_and_cycle(
         keys.append("phase")
     t = t.mutate(_k=ibis.literal(1))
     keys.append("_k")
-    g = t.group_by(keys).agg(
+    return t.group_by(keys).agg(
         won=t["won"].sum(),
         lost=t["lost"].sum(),
         value_won=t["value_won"].sum(),
@@ -55,6 +57,13 @@ def win_and_cycle(
         cycle_n=t["cycle_days"].count(),
         owners=t["user_id"].nunique(),
     )
+
+
+def win_and_cycle(
+    closed: Table, grain: Grain, level: SegmentLevel, by_phase: bool, ws: WeekStart
+) -> pd.DataFrame:
+    g = win_and_cycle_expr(closed, grain, level, by_phase, ws)
+    keys = [c for c in g.columns if c not in _MEASURES]
     df: pd.DataFrame = g.to_pandas().drop(columns=["_k"])
     rows: list[dict[str, Any]] = []
     for rec in df.to_dict("records"):

@@ -27,6 +27,16 @@ def counts(
     user_day: Table, eligible_day: Table, grain: Grain, level: SegmentLevel, by_phase: bool, ws: WeekStart
 ) -> pd.DataFrame:
     """One row per period × segment (× phase) with the counts every usage KPI is built from."""
+    df: pd.DataFrame = counts_expr(user_day, eligible_day, grain, level, by_phase, ws).to_pandas()
+    for c in ("present", "active", "login_only", "creates", "eligible", "active_eligible"):
+        df[c] = df[c].fillna(0).astype("int64")
+    return df.drop(columns=["_k"])
+
+
+def counts_expr(
+    user_day: Table, eligible_day: Table, grain: Grain, level: SegmentLevel, by_phase: bool, ws: WeekStart
+) -> Table:
+    """The Ibis expression behind :func:`counts` (``uptake explain`` shows its SQL)."""
     ud, keys = group_keys(grain, level, by_phase, user_day, ws)
     el, _ = group_keys(grain, level, by_phase, eligible_day, ws)
     per_user = ud.group_by([*keys, "user_id"]).agg(m=ud["n_meaningful"].sum(), c=ud["n_create"].sum())
@@ -43,11 +53,7 @@ def counts(
     all_keys = act.select(keys).union(elig.select(keys)).distinct()
     out = all_keys.left_join(act, keys).select(all_keys, *_vals(act, keys))
     out = out.left_join(elig, keys).select(out, elig["eligible"])
-    out = out.left_join(ae, keys).select(out, ae["active_eligible"])
-    df: pd.DataFrame = out.to_pandas()
-    for c in ("present", "active", "login_only", "creates", "eligible", "active_eligible"):
-        df[c] = df[c].fillna(0).astype("int64")
-    return df.drop(columns=["_k"])
+    return out.left_join(ae, keys).select(out, ae["active_eligible"])
 
 
 def _vals(t: Table, keys: list[str]) -> list[Any]:
