@@ -75,7 +75,7 @@ def explain(
         f"  {d.description.en}",
         f"  formula:     {d.formula}",
         f"  denominator: {d.denominator}",
-        "  time:        local calendar days in each user's country time zone; weeks start on the project's week_start",
+        "  time:        local days in each user's country time zone; weeks start on week_start",
         f"  computed at: grain {grain}, level {level}",
     ]
     expr = expression(kpi, grain, level, week_start)
