@@ -230,8 +230,9 @@ def _eligible_days(wh: Warehouse, versions: Table, countries: Table, first: dt.d
     v = v.left_join(countries, v["country"] == countries["c_code"])
     v = v.mutate(region=v["region"].fill_null(v["c_region"]))
     j = v.cross_join(days)
+    # valid_to is exclusive: a version that ends at midnight does not cover the day that starts then
     valid = (j["valid_from"].date() <= j["local_date"]) & (
-        j["valid_to"].isnull() | (j["valid_to"].date() >= j["local_date"])
+        j["valid_to"].isnull() | (j["valid_to"] > j["local_date"].cast("timestamp"))
     )
     live = j["c_go_live"].isnull() | (j["c_go_live"] <= j["local_date"])
     e = _with_phase(j.filter(valid & live))

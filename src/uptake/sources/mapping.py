@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -13,7 +15,8 @@ from uptake.sources import parse
 from uptake.sources.base import Rejected, SourceError
 from uptake.sources.tabular import RowBatch
 
-Kind = Literal["str", "ts", "bool", "num", "date"]
+Kind = Literal["str", "ts", "ts_end", "bool", "num", "date"]
+"""``ts_end``: an end of validity; a date without a time means the end of that day."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,8 @@ def check_columns(batch: RowBatch, fields: Sequence[Field], where: str) -> None:
                 else f"columns in the file: {', '.join(available[:30])}"
             )
             raise SourceError(
-                f"{batch.file}: column '{f.column}' (mapped to {f.target} in {where}) is not in the file; {hint}"
+                f"{batch.file}: column '{f.column}' (mapped to {f.target} in {where}) "
+                f"is not in the file; {hint}"
             )
 
 
@@ -94,7 +98,30 @@ def _dates(values: Sequence[Any]) -> tuple[pa.Array, list[int]]:
     return ts.cast(pa.date32()), bad
 
 
-_KIND_TEXT = {"str": "text", "ts": "a timestamp", "bool": "true/false", "num": "a number", "date": "a date"}
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _ends(values: Sequence[Any], tz: str) -> tuple[pa.Array, list[int]]:
+    """Like timestamps, but 'valid to 2026-10-15' means through that day: the next midnight."""
+    ts, bad = parse.timestamps_utc(values, tz)
+    out = ts.to_pylist()
+    for i, v in enumerate(values):
+        date_only = (isinstance(v, dt.date) and not isinstance(v, dt.datetime)) or (
+            isinstance(v, str) and _DATE_ONLY.match(v.strip()) is not None
+        )
+        if date_only and out[i] is not None:
+            out[i] = out[i] + dt.timedelta(days=1)
+    return pa.array(out, type=pa.timestamp("us")), bad
+
+
+_KIND_TEXT = {
+    "str": "text",
+    "ts": "a timestamp",
+    "ts_end": "a timestamp or date",
+    "bool": "true/false",
+    "num": "a number",
+    "date": "a date",
+}
 
 
 def _parse(kind: Kind, values: Sequence[Any], tz: str) -> tuple[pa.Array, list[int]]:
@@ -104,5 +131,6 @@ def _parse(kind: Kind, values: Sequence[Any], tz: str) -> tuple[pa.Array, list[i
         "num": parse.numbers,
         "date": _dates,
         "ts": lambda v: parse.timestamps_utc(v, tz),
+        "ts_end": lambda v: _ends(v, tz),
     }
     return parsers[kind](values)

@@ -141,6 +141,9 @@ def _xes(path: Path) -> Iterator[RowBatch]:
     rows: list[dict[str, Any]] = []
     numbers: list[int] = []
     for event in iter_events(path):
+        # a cell the XES reader could not type keeps its raw text; the column mapping then
+        # rejects it with the row number, so the reader's own problem list is not needed here
+        event.pop("_problems", None)
         rows.append(event)
         numbers.append(int(str(event.get("_event", len(numbers) + 1))))
         if len(rows) >= _BATCH:

@@ -44,7 +44,7 @@ class UsersFileSource:
             Field("is_human_raw", m.is_human),
             Field("created_on", m.created_on, "ts"),
             Field("valid_from", m.valid_from, "ts"),
-            Field("valid_to", m.valid_to, "ts"),
+            Field("valid_to", m.valid_to, "ts_end"),
         ]
 
     def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
