@@ -177,6 +177,7 @@ class DataverseApiSource(ClientCredentials, DataverseUserOptions):
             "team",
             "teammembership",
             "role",
+            "systemuserroles",
             "opportunity",
             "lead",
             "account",

@@ -12,6 +12,9 @@ _REGISTRY: dict[str, str] = {
     "events": "uptake.sources.events:EventsFileSource",
     "users": "uptake.sources.users:UsersFileSource",
     "crm-records": "uptake.sources.crm_records:CrmRecordsFileSource",
+    "dataverse-audit": "uptake.sources.dataverse.file_sources:DataverseAuditFileSource",
+    "synapse-link": "uptake.sources.dataverse.file_sources:SynapseLinkFileSource",
+    "dataverse-api": "uptake.sources.dataverse.api_source:DataverseWebApiSource",
 }
 
 
