@@ -1,4 +1,4 @@
-"""The KPI catalog: definitions as data (``catalog.yaml``), validated into frozen models."""
+"""The KPI catalog: definitions as data (``definitions/*.yaml``), validated into frozen models."""
 
 from __future__ import annotations
 
@@ -34,9 +34,14 @@ class KpiDefinition(BaseModel):
 
 @cache
 def catalog() -> dict[str, KpiDefinition]:
-    text = resources.files("uptake.kpis").joinpath("catalog.yaml").read_text(encoding="utf-8")
-    items = [KpiDefinition.model_validate(x) for x in yaml.safe_load(text)]
-    out = {k.id: k for k in items}
-    if len(out) != len(items):
-        raise ValueError("duplicate KPI id in catalog.yaml")
+    folder = resources.files("uptake.kpis").joinpath("definitions")
+    out: dict[str, KpiDefinition] = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".yaml"):
+            continue
+        for item in yaml.safe_load(entry.read_text(encoding="utf-8")) or []:
+            d = KpiDefinition.model_validate(item)
+            if d.id in out:
+                raise ValueError(f"KPI {d.id!r} is defined twice (again in definitions/{entry.name})")
+            out[d.id] = d
     return out

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
-from uptake.kpis.periods import LEVEL_KEYS, in_level, with_period
+from uptake.kpis.context import KpiContext
+from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
 
 _SEG = ("region", "country", "team", "role")
+
+
+def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
+    ws = ctx.project.week_start
+    ud, el, ufd = ctx.table("user_day"), ctx.table("eligible_day"), ctx.table("user_feature_day")
+    for level in LEVELS_BY_GRAIN["week"]:
+        yield lifecycle(ud, level, ws, ctx.last_week).assign(grain="week")
+    for grain in ("week", "month", "total"):
+        for level in ("all", "region", "country"):
+            yield feature_usage(ufd, ud, grain, level, ws).assign(grain=grain)
+    for level in LEVELS_BY_GRAIN["total"]:
+        yield first_activity(ud, el, level, ctx.span.last).assign(grain="total")
 
 
 def lifecycle(user_day: Table, level: SegmentLevel, ws: WeekStart, last_week: dt.date) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import zoneinfo
 from collections.abc import Iterator
 from typing import Any
@@ -11,9 +12,9 @@ import pandas as pd
 import pyarrow as pa
 
 from uptake.calendar import period_end, phase_of
-from uptake.kpis import engagement, process, rollup, usage
+from uptake.kpis import rollup
 from uptake.kpis.catalog import catalog
-from uptake.kpis.periods import LEVELS_BY_GRAIN
+from uptake.kpis.context import KpiContext
 from uptake.project.models import Project
 from uptake.vocab import GRAINS, PHASES, Grain
 from uptake.warehouse.store import Warehouse
@@ -53,46 +54,24 @@ def compute(wh: Warehouse, project: Project, now: dt.datetime) -> pa.Table:
     if through.tzinfo is None:
         through = through.replace(tzinfo=dt.UTC)
     today = through.astimezone(zoneinfo.ZoneInfo(project.timezone)).date()
-    parts = list(_parts(wh, project, span, attr, today))
+    parts = list(_parts(KpiContext(wh, project, span, attr, today)))
     df = pd.concat([p for p in parts if not p.empty], ignore_index=True)
     return _finish(df, project, span, today)
 
 
-def _parts(
-    wh: Warehouse, project: Project, span: rollup.Span, attr: rollup.Attribution, today: dt.date
-) -> Iterator[pd.DataFrame]:
-    ws = project.week_start
-    ud, el, ufd = wh.table("user_day"), wh.table("eligible_day"), wh.table("user_feature_day")
-    for grain in GRAINS:
-        for level in LEVELS_BY_GRAIN[grain]:
-            for by_phase in (False, True) if grain == "total" else (False,):
-                rows = usage.rows(usage.counts(ud, el, grain, level, by_phase, ws))
-                yield pd.DataFrame(rows).assign(grain=grain)
-    last_week = _week_of(span.last, project)
-    for level in LEVELS_BY_GRAIN["week"]:
-        yield engagement.lifecycle(ud, level, ws, last_week).assign(grain="week")
-    for grain in ("week", "month", "total"):
-        for level in ("all", "region", "country"):
-            yield engagement.feature_usage(ufd, ud, grain, level, ws).assign(grain=grain)
-    for level in LEVELS_BY_GRAIN["total"]:
-        yield engagement.first_activity(ud, el, level, span.last).assign(grain="total")
-    records = wh.table("records")
-    if int(records.filter(records["entity"] == "opportunity").count().execute()):
-        wh.replace("closed_deals", process.closed_deals(records, attr))
-        closed = wh.table("closed_deals")
-        for grain in ("month", "quarter", "total"):
-            for level in ("all", "region", "country", "team"):
-                for by_phase in (False, True) if grain == "total" else (False,):
-                    yield process.win_and_cycle(closed, grain, level, by_phase, ws).assign(grain=grain)
-        if int(records.filter(records["estimated_close"].notnull()).count().execute()):
-            for level in ("all", "region", "country", "team"):
-                yield process.overdue(records, attr, level, today).assign(grain="total")
+PRODUCERS: tuple[str, ...] = (
+    "uptake.kpis.usage",
+    "uptake.kpis.engagement",
+    "uptake.kpis.process",
+)
+"""Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
+(``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,
+``n_users``) for KPIs defined in the catalog."""
 
 
-def _week_of(day: dt.date, project: Project) -> dt.date:
-    from uptake.calendar import period_start
-
-    return period_start(day, "week", project.week_start)
+def _parts(ctx: KpiContext) -> Iterator[pd.DataFrame]:
+    for name in PRODUCERS:
+        yield from importlib.import_module(name).produce(ctx)
 
 
 def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.date) -> pa.Table:

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
 
 _SECONDS_PER_DAY = 86_400.0
+_LEVELS: tuple[SegmentLevel, ...] = ("all", "region", "country", "team")
 _MEASURES = ("won", "lost", "value_won", "value_closed", "cycle_median", "cycle_sum", "cycle_n", "owners")
+
+
+def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
+    ws = ctx.project.week_start
+    records = ctx.table("records")
+    if not int(records.filter(records["entity"] == "opportunity").count().execute()):
+        return
+    ctx.wh.replace("closed_deals", closed_deals(records, ctx.attr))
+    closed = ctx.table("closed_deals")
+    for grain in ("month", "quarter", "total"):
+        for level in _LEVELS:
+            for by_phase in (False, True) if grain == "total" else (False,):
+                yield win_and_cycle(closed, grain, level, by_phase, ws).assign(grain=grain)
+    if int(records.filter(records["estimated_close"].notnull()).count().execute()):
+        for level in _LEVELS:
+            yield overdue(records, ctx.attr, level, ctx.today).assign(grain="total")
 
 
 def closed_deals(records: Table, attribute: Any) -> Table:

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
-from uptake.kpis.periods import LEVEL_KEYS, in_level, with_period
-from uptake.vocab import Grain, SegmentLevel, WeekStart
+from uptake.kpis.context import KpiContext
+from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
+from uptake.vocab import GRAINS, Grain, SegmentLevel, WeekStart
+
+
+def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
+    ws = ctx.project.week_start
+    ud, el = ctx.table("user_day"), ctx.table("eligible_day")
+    for grain in GRAINS:
+        for level in LEVELS_BY_GRAIN[grain]:
+            for by_phase in (False, True) if grain == "total" else (False,):
+                yield pd.DataFrame(rows(counts(ud, el, grain, level, by_phase, ws))).assign(grain=grain)
 
 
 def group_keys(

@@ -28,8 +28,16 @@ def _weekly_active_by_region(kv: pa.Table) -> list[dict[str, Any]]:
         s["complete"].append(r["is_complete"])
     traces = []
     for name, s in sorted(series.items(), key=lambda kv_: (kv_[0] != "all", kv_[0])):
-        traces.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": s["x"], "y": s["y"],
-                       "line": {"width": 3 if name == "all" else 1.5}})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": s["x"],
+                "y": s["y"],
+                "line": {"width": 3 if name == "all" else 1.5},
+            }
+        )
     return traces
 
 
@@ -41,13 +49,21 @@ def write(project: Project, kv: pa.Table, card: dict[str, Any], path: Path) -> N
     defs = catalog()
     columns = [(k, defs[k].description.en) for k in HEADLINE]
     rows = [
-        {"label": f"{c['country']} {c['name']}", "region": c["region"], "cells": [fmt(k, c["kpis"].get(k)) for k in HEADLINE]}
+        {
+            "label": f"{c['country']} {c['name']}",
+            "region": c["region"],
+            "cells": [fmt(k, c["kpis"].get(k)) for k in HEADLINE],
+        }
         for c in card["countries"]
     ]
     figure = {
         "data": _weekly_active_by_region(kv),
-        "layout": {"title": "Active users per week", "xaxis": {"title": "week starting"},
-                   "yaxis": {"title": "active users", "rangemode": "tozero"}, "height": 420},
+        "layout": {
+            "title": "Active users per week",
+            "xaxis": {"title": "week starting"},
+            "yaxis": {"title": "active users", "rangemode": "tozero"},
+            "height": 420,
+        },
     }
     page = template.render(
         project=project,

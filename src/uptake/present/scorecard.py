@@ -101,14 +101,14 @@ def render(card: dict[str, Any], console: Console) -> None:
     table = Table(
         title=f"uptake scorecard — {card['project']} ({card['period']['start']} … {card['period']['end']})"
     )
-    table.add_column("segment")
+    table.add_column("segment", no_wrap=True)
     labels = {
         "eligible_users": "eligible",
         "active_users": "active",
-        "activation_rate": "activation",
+        "activation_rate": "activ.",
         "login_only_share": "login-only",
         "win_rate": "win rate",
-        "time_to_first_activity": "days to 1st",
+        "time_to_first_activity": "days→1st",
     }
     for k in HEADLINE:
         table.add_column(labels[k], justify="right")
