@@ -15,6 +15,7 @@ _REGISTRY: dict[str, str] = {
     "dataverse-audit": "uptake.sources.dataverse.file_sources:DataverseAuditFileSource",
     "synapse-link": "uptake.sources.dataverse.file_sources:SynapseLinkFileSource",
     "dataverse-api": "uptake.sources.dataverse.api_source:DataverseWebApiSource",
+    "entra-signins": "uptake.sources.entra:EntraSigninsReader",
 }
 
 

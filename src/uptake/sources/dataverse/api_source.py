@@ -4,21 +4,17 @@ business units, teams, roles and CRM tables in full, through the Dataverse Web A
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
-
-import httpx
 
 from uptake.project.source_configs import DataverseApiSource
 from uptake.sources.base import Chunk, SourceContext
 from uptake.sources.dataverse import values as v
 from uptake.sources.dataverse.audit import audit_rows
-from uptake.sources.dataverse.auth import MsalTokenProvider, TokenProvider
 from uptake.sources.dataverse.cursor import Cursor
 from uptake.sources.dataverse.dataset import Dataset, Record, dataset_chunks
-from uptake.sources.dataverse.odata import ODataClient
+from uptake.sources.dataverse.odata import LiveSource, ODataClient
 from uptake.sources.dataverse.pages import TABLE_SETS, parse_page
 
 AUDIT_SELECT = (
@@ -27,37 +23,24 @@ AUDIT_SELECT = (
 )
 
 
-class DataverseWebApiSource:
+class DataverseWebApiSource(LiveSource):
     """Reads one Dataverse environment. ``tokens`` and ``sleep`` are seams for tests."""
 
-    def __init__(
-        self,
-        config: DataverseApiSource,
-        name: str,
-        tokens: TokenProvider | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    config: DataverseApiSource
+    client: ODataClient
+
+    def __init__(self, config: DataverseApiSource, name: str, *seams: Any, **named: Any) -> None:
+        super().__init__(config, name, *seams, **named)
         self.config = config
-        self.name = name
-        self.tokens = tokens
-        self.sleep = sleep
-        self.client: ODataClient | None = None
-        self._state: dict[str, Any] = {}
 
     @property
     def base(self) -> str:
         return f"{self.config.url.rstrip('/')}/api/data/{self.config.api_version}"
 
-    def next_state(self) -> dict[str, Any]:
-        """The cursor after the last chunk handed out (safe to save after each chunk is loaded)."""
-        return self._state
-
     def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
         self._state = {k: x for k, x in ctx.state.items()}
-        http = ctx.http() if ctx.http else httpx.Client(timeout=self.config.timeout_seconds)
-        tokens = self.tokens or MsalTokenProvider(self.config, f"{self.config.url.rstrip('/')}/.default")
         prefer = f'odata.include-annotations="*",odata.maxpagesize={self.config.page_size}'
-        self.client = ODataClient(http, tokens, prefer, self.sleep, self.config.max_retries)
+        http, self.client = self._clients(ctx, f"{self.config.url.rstrip('/')}/.default", prefer)
         with http:
             if "audit" in self.config.tables:
                 yield from self._audit()
@@ -72,7 +55,6 @@ class DataverseWebApiSource:
             self._state["users"] = users
 
     def _audit(self) -> Iterator[Chunk]:
-        assert self.client is not None
         overlap = dt.timedelta(minutes=self.config.overlap_minutes)
         cursor = Cursor.from_state(self._state.get("audit"), overlap)
         url = cursor.resume or self._audit_url(cursor.since(v.utc(self.config.start)))
@@ -103,7 +85,6 @@ class DataverseWebApiSource:
         return f"{self.base}/audits?{query}"
 
     def _pull(self, table: str, data: Dataset) -> None:
-        assert self.client is not None
         for page_url, body in self.client.pages(f"{self.base}/{TABLE_SETS.get(table, table)}"):
             for i, row in enumerate(parse_page(body).rows, start=1):
                 data.add(table, Record(page_url, i, row))

@@ -17,8 +17,9 @@ from typing import Any
 
 import httpx
 
-from uptake.sources.base import SourceError
-from uptake.sources.dataverse.auth import TokenProvider
+from uptake.project.source_configs import ClientCredentials
+from uptake.sources.base import SourceContext, SourceError
+from uptake.sources.dataverse.auth import MsalTokenProvider, TokenProvider
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 300.0
@@ -136,3 +137,33 @@ def _message(response: httpx.Response) -> str:
     if isinstance(error, dict):
         return f"{error.get('code', '')} {error.get('message', '')}".strip()
     return str(body)[:300]
+
+
+class LiveSource:
+    """What the live sources share: config, name, the token and sleep seams, cursor state, and the
+    construction of their HTTP and OData clients."""
+
+    def __init__(
+        self,
+        config: ClientCredentials,
+        name: str,
+        tokens: TokenProvider | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.name = name
+        self.tokens = tokens
+        self.sleep = sleep
+        self._credentials = config
+        self._state: dict[str, Any] = {}
+
+    def next_state(self) -> dict[str, Any]:
+        """The cursor after the last chunk handed out (safe to save after each chunk is loaded)."""
+        return self._state
+
+    def _clients(
+        self, ctx: SourceContext, scope: str, prefer: str | None
+    ) -> tuple[httpx.Client, ODataClient]:
+        config = self._credentials
+        http = ctx.http() if ctx.http else httpx.Client(timeout=config.timeout_seconds)
+        tokens = self.tokens or MsalTokenProvider(config, scope)
+        return http, ODataClient(http, tokens, prefer, self.sleep, config.max_retries)
