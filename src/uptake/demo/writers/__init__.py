@@ -1,0 +1,1 @@
+"""One module per output format; each streams rows to disk as the simulation produces them."""
