@@ -117,3 +117,29 @@ def test_a_changed_user_gets_a_new_version_and_an_unchanged_one_does_not(tmp_pat
     ]
     others = [u for u in users if u["display_name"] != "Priya Natarajan"]
     assert others == [u for u in rows(first, "users") if u["display_name"] != "Priya Natarajan"]
+
+
+def test_role_names_carried_by_the_association_and_baseline_roles_come_last(tmp_path: Path) -> None:
+    alex = PAGE["value"][0]["systemuserid"]
+    roles = {
+        "@odata.context": "https://x/api/data/v9.2/$metadata#systemuserrolescollection(systemuserroleid,systemuserid,roleid)",
+        "value": [
+            {
+                "systemuserroleid": "1",
+                "systemuserid": alex,
+                "roleid": "901e0000-0000-4000-8000-000000000001",
+                "name": "Basic User",
+            },
+            {
+                "systemuserroleid": "2",
+                "systemuserid": alex,
+                "roleid": "901e0000-0000-4000-8000-000000000002",
+                "name": "Salesperson",
+            },
+        ],
+    }
+    tmp_path.mkdir(exist_ok=True)
+    (tmp_path / "roles.json").write_text(json.dumps(roles))
+    chunks, _ = pull(tmp_path, PAGE)
+    assert sorted(r["role_name"] for r in rows(chunks, "user_roles")) == ["Basic User", "Salesperson"]
+    assert next(u for u in rows(chunks, "users") if u["user_id"] == alex)["role"] == "Salesperson"

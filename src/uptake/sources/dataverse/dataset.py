@@ -102,11 +102,8 @@ def _pairs(
         out = Rows(spec, file)
         for r in group:
             ident = v.guid(r.values.get(key))
-            _pair(
-                out,
-                r,
-                {id_col: ident, name_col: names.get(ident), "user_id": v.guid(r.values.get("systemuserid"))},
-            )
+            name = names.get(ident) or v.text(r.values.get("name"))  # associations may carry it
+            _pair(out, r, {id_col: ident, name_col: name, "user_id": v.guid(r.values.get("systemuserid"))})
         yield out.chunk()
 
 

@@ -21,6 +21,8 @@ from uptake.sources.dataverse.tables import Rows
 
 NON_HUMAN_ACCESS_MODES = frozenset({3, 4, 5})
 """Support user, non-interactive, delegated admin (source-formats.md §2.1)."""
+BASELINE_ROLES = frozenset({"Basic User", "Common Data Service User", "Delegate"})
+"""Roles nearly everyone holds: a user's ``role`` is another of their roles when there is one."""
 
 
 @dataclass
@@ -109,7 +111,7 @@ class UserVersions:
             access_mode = disabled = licensed = integration = None
         human = not (access_mode in NON_HUMAN_ACCESS_MODES or integration or v.guid(rec.get("applicationid")))
         teams = sorted(self.directory.teams.get(user_id, []))
-        roles = sorted(self.directory.roles.get(user_id, []))
+        roles = sorted(self.directory.roles.get(user_id, []), key=lambda r: (r in BASELINE_ROLES, r))
         attrs = {
             "user_id": user_id,
             "display_name": v.text(rec.get("fullname")),
@@ -173,7 +175,8 @@ def directory_from(
             d.teams.setdefault(user, []).append(name)
     role_names = {v.guid(r.get("roleid")): v.text(r.get("name")) for r in roles}
     for a in user_roles:
-        name = role_names.get(v.guid(a.get("roleid")))
+        # the association read through systemuserroles_association carries the role's name itself
+        name = role_names.get(v.guid(a.get("roleid"))) or v.text(a.get("name"))
         if name and (user := v.guid(a.get("systemuserid"))):
             d.roles.setdefault(user, []).append(name)
     return d
