@@ -87,7 +87,9 @@ def _directory_chunks(data: Dataset, units: Mapping[str, tuple[str | None, str |
     for file, group in _by_file(data.get("businessunit")).items():
         out = Rows(BUSINESS_UNITS, file)
         for r in group:
-            _keyed(out, r, "businessunitid", lambda k: {"name": units[k][0], "parent_id": units[k][1]})
+            unit = v.guid(r.values.get("businessunitid"))
+            name, parent = units.get(unit or "", (None, None))
+            _pair(out, r, {"business_unit_id": unit, "name": name, "parent_id": parent})
         yield out.chunk()
     yield from _pairs(data, "teammembership", TEAM_MEMBERSHIP, "team", "teamid", "team_id", "team_name")
     yield from _pairs(data, "systemuserroles", USER_ROLES, "role", "roleid", "role_id", "role_name")
@@ -105,15 +107,6 @@ def _pairs(
             name = names.get(ident) or v.text(r.values.get("name"))  # associations may carry it
             _pair(out, r, {id_col: ident, name_col: name, "user_id": v.guid(r.values.get("systemuserid"))})
         yield out.chunk()
-
-
-def _keyed(out: Rows, r: Record, key: str, rest: Any) -> None:
-    out.rows_read += 1
-    ident = v.guid(r.values.get(key))
-    if ident is None:
-        out.reject(r.number, key, f"required column {key} is empty")
-        return
-    out.add(r.number, {"business_unit_id": ident, **rest(ident)})
 
 
 def _pair(out: Rows, r: Record, row: dict[str, Any]) -> None:

@@ -14,7 +14,8 @@ from uptake.sources.dataverse import synapse_link as lake
 from uptake.sources.dataverse.csv_export import read_audit_csv
 from uptake.sources.dataverse.dataset import TABLES, Dataset, Record, dataset_chunks
 from uptake.sources.dataverse.pages import read_page
-from uptake.warehouse.schema import ACTIVITY, RECORDS, USERS
+from uptake.sources.dataverse.tables import table as to_table
+from uptake.warehouse.schema import ACTIVITY, CANONICAL, RECORDS, USERS
 
 _TABLE_OF = {"audit": ACTIVITY.name, "systemuser": USERS.name}
 
@@ -139,15 +140,8 @@ def _with_dropped(chunks: list[Chunk], dropped: list[Rejected], data: Dataset) -
         table = table_of.get(d.file, ACTIVITY.name)
         chunk = next((c for c in chunks if c.file == d.file and c.table == table), None)
         if chunk is None:
-            chunk = Chunk(table, d.file, _empty(table), 0)
+            chunk = Chunk(table, d.file, to_table(CANONICAL[table], []), 0)
             chunks.append(chunk)
         chunk.rows_read += 1
         chunk.rejected.append(d)
     yield from chunks
-
-
-def _empty(table: str) -> Any:
-    from uptake.sources.dataverse.tables import table as to_table
-    from uptake.warehouse.schema import CANONICAL
-
-    return to_table(CANONICAL[table], [])
