@@ -62,6 +62,7 @@ SourceType = Literal[
     "dataverse-api",
     "synapse-link",
     "entra-signins",
+    "identity-links",
     "survey",
     "training",
     "tickets",
@@ -76,10 +77,22 @@ EVENT_FORMATS: Final[tuple[EventFormat, ...]] = get_args(EventFormat)
 WeekStart = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 WEEK_STARTS: Final[tuple[WeekStart, ...]] = get_args(WeekStart)
 
+PLACEHOLDER_USER_IDS_DEFAULT: Final[tuple[str, ...]] = (
+    "undefined",
+    "null",
+    "none",
+    "nan",
+    "0",
+    "anonymous",
+    "unknown",
+    "-",
+)
+"""User ids that are not an identity (case-insensitive): their events are excluded and reported."""
+
 DayMode = Literal["user_country", "project"]
 """Whose calendar day an event falls on: the user's country zone, or one project zone."""
 
 KpiFamily = Literal["usage", "data_quality", "process", "qualitative", "business_impact", "readiness"]
 KPI_FAMILIES: Final[tuple[KpiFamily, ...]] = get_args(KpiFamily)
 
-Unit = Literal["users", "share", "count", "ratio", "days", "hours", "score", "currency"]
+Unit = Literal["users", "share", "count", "ratio", "days", "hours", "minutes", "score", "currency"]

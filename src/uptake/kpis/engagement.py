@@ -10,6 +10,7 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
@@ -31,6 +32,14 @@ def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
 
 def lifecycle(user_day: Table, level: SegmentLevel, ws: WeekStart, last_week: dt.date) -> pd.DataFrame:
     """Per week: new, returning, resurrecting and dormant users (first-seen from all history)."""
+    return execute.to_pandas(
+        user_day,
+        ("engagement.lifecycle", level, ws, last_week),
+        lambda: lifecycle_expr(user_day, level, ws, last_week),
+    )
+
+
+def lifecycle_expr(user_day: Table, level: SegmentLevel, ws: WeekStart, last_week: dt.date) -> Table:
     active = user_day.filter(user_day["n_meaningful"] > 0)
     first = active.group_by("user_id").agg(local_date=active["local_date"].min())
     first, _ = with_period(first, "week", ws)
@@ -47,26 +56,27 @@ def lifecycle(user_day: Table, level: SegmentLevel, ws: WeekStart, last_week: dt
         lambda t: t["first_week"] < t["period_start"]
     )
     dormant = prev.anti_join(cur, [*keys, "user_id"])
-    frames = []
-    for name, t in (
-        ("lifecycle_new", new),
-        ("lifecycle_returning", returning),
-        ("lifecycle_resurrecting", resurrecting),
-        ("lifecycle_dormant", dormant),
-    ):
-        g = t.group_by(keys).agg(value=t.count()).mutate(kpi=ibis.literal(name))
-        frames.append(g.to_pandas())
-    out: pd.DataFrame = pd.concat(frames, ignore_index=True)
-    return out
+    parts = [
+        t.group_by(keys).agg(value=t.count()).mutate(kpi=ibis.literal(name))
+        for name, t in (
+            ("lifecycle_new", new),
+            ("lifecycle_returning", returning),
+            ("lifecycle_resurrecting", resurrecting),
+            ("lifecycle_dormant", dormant),
+        )
+    ]
+    return ibis.union(*parts)
 
 
 def feature_usage(
     user_feature_day: Table, user_day: Table, grain: Grain, level: SegmentLevel, ws: WeekStart
 ) -> pd.DataFrame:
     """Users of each feature (entity.action) over active users in the period and segment."""
-    df: pd.DataFrame = (
-        feature_usage_expr(user_feature_day, user_day, grain, level, ws).to_pandas().drop(columns=["_k"])
-    )
+    df = execute.to_pandas(
+        user_day,
+        ("engagement.features", grain, level, ws),
+        lambda: feature_usage_expr(user_feature_day, user_day, grain, level, ws),
+    ).drop(columns=["_k"])
     df["value"] = df["numerator"] / df["denominator"]
     df["kpi"] = "feature_usage"
     return df
@@ -94,14 +104,10 @@ def first_activity(user_day: Table, eligible_day: Table, level: SegmentLevel, la
     A user's clock starts on the first day they were eligible (the later of the country's go-live
     and the account's creation); users without a meaningful action are censored at ``last``.
     """
-    el = in_level(eligible_day, level)
     keys = list(LEVEL_KEYS[level])
-    ranked = el.mutate(_rk=ibis.row_number().over(ibis.window(group_by="user_id", order_by=el["local_date"])))
-    start = ranked.filter(ranked["_rk"] == 0).select("user_id", *keys, start=ranked["local_date"])
-    act = user_day.filter(user_day["n_meaningful"] > 0)
-    firsts = act.group_by("user_id").agg(first=act["local_date"].min())
-    j = start.left_join(firsts, "user_id").select(start, firsts["first"])
-    df: pd.DataFrame = j.to_pandas()
+    df = execute.to_pandas(
+        user_day, ("engagement.first", level), lambda: first_activity_expr(user_day, eligible_day, level)
+    )
     rows: list[dict[str, Any]] = []
     for seg, grp in df.groupby(keys, dropna=False) if keys else [((), df)]:
         seg_t = seg if isinstance(seg, tuple) else (seg,)
@@ -135,6 +141,18 @@ def first_activity(user_day: Table, eligible_day: Table, level: SegmentLevel, la
             }
         )
     return pd.DataFrame(rows)
+
+
+def first_activity_expr(user_day: Table, eligible_day: Table, level: SegmentLevel) -> Table:
+    """Per eligible user: the segment and day eligibility started, and the first active day."""
+    el = in_level(eligible_day, level)
+    ranked = el.mutate(_rk=ibis.row_number().over(ibis.window(group_by="user_id", order_by=el["local_date"])))
+    start = ranked.filter(ranked["_rk"] == 0).select(
+        "user_id", *LEVEL_KEYS[level], start=ranked["local_date"]
+    )
+    act = user_day.filter(user_day["n_meaningful"] > 0)
+    firsts = act.group_by("user_id").agg(first=act["local_date"].min())
+    return start.left_join(firsts, "user_id").select(start, firsts["first"])
 
 
 def _d(x: Any) -> dt.date:

@@ -10,11 +10,12 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
 
-_SECONDS_PER_DAY = 86_400.0
+_US_PER_DAY = 86_400_000_000.0
 _LEVELS: tuple[SegmentLevel, ...] = ("all", "region", "country", "team")
 _MEASURES = ("won", "lost", "value_won", "value_closed", "cycle_median", "cycle_sum", "cycle_n", "owners")
 
@@ -45,7 +46,8 @@ def closed_deals(records: Table, attribute: Any) -> Table:
     r = r.mutate(user_id=r["owner_id"], ts=r["closed_on"])
     r = attribute(r)
     won = (r["state"] == "won").cast("int64")
-    cycle = (r["closed_on"].epoch_seconds() - r["created_on"].epoch_seconds()) / _SECONDS_PER_DAY
+    # exact: epoch_seconds() is whole seconds; a microsecond difference is not truncated
+    cycle = r["closed_on"].delta(r["created_on"], unit="microsecond").cast("float64") / _US_PER_DAY
     return r.mutate(
         won=won,
         lost=(r["state"] == "lost").cast("int64"),
@@ -81,9 +83,12 @@ def win_and_cycle_expr(
 def win_and_cycle(
     closed: Table, grain: Grain, level: SegmentLevel, by_phase: bool, ws: WeekStart
 ) -> pd.DataFrame:
-    g = win_and_cycle_expr(closed, grain, level, by_phase, ws)
-    keys = [c for c in g.columns if c not in _MEASURES]
-    df: pd.DataFrame = g.to_pandas().drop(columns=["_k"])
+    df = execute.to_pandas(
+        closed,
+        ("process.win", grain, level, by_phase, ws),
+        lambda: win_and_cycle_expr(closed, grain, level, by_phase, ws),
+    ).drop(columns=["_k"])
+    keys = [c for c in df.columns if c not in _MEASURES]
     rows: list[dict[str, Any]] = []
     for rec in df.to_dict("records"):
         base = {k: rec[k] for k in keys if k != "_k"}

@@ -21,6 +21,7 @@ from uptake.calendar import offset_table
 from uptake.project.models import Project
 from uptake.sources.users import ALWAYS
 from uptake.warehouse.store import Warehouse
+from uptake.workdays import write_calendar
 
 SEGMENTS = ("region", "country", "team", "role")
 
@@ -123,6 +124,40 @@ def _with_phase(t: Table) -> Table:
     )
 
 
+def identity_map(wh: Warehouse) -> Table | None:
+    """Alias → canonical id with chains resolved (a→b, b→c gives a→c); None without links."""
+    if not wh.has_rows("identity_links"):
+        return None
+    rows = wh.table("identity_links").select("alias_id", "canonical_id").to_pyarrow().to_pylist()
+    links = {r["alias_id"]: r["canonical_id"] for r in rows if r["alias_id"] != r["canonical_id"]}
+    resolved: dict[str, str] = {}
+    for alias in links:
+        seen = {alias}
+        target = links[alias]
+        while target in links and target not in seen:  # a cycle keeps the last id reached
+            seen.add(target)
+            target = links[target]
+        resolved[alias] = target
+    return ibis.memtable(
+        pa.table(
+            {"_alias": list(resolved), "_canonical": list(resolved.values())},
+            schema=pa.schema([("_alias", pa.string()), ("_canonical", pa.string())]),
+        )
+    )
+
+
+def resolve_ids(t: Table, ids: Table | None, column: str = "user_id") -> Table:
+    """Replace aliases in ``column`` by their canonical id, for all history."""
+    if ids is None:
+        return t
+    j = t.left_join(ids, t[column] == ids["_alias"])
+    return j.mutate(**{column: j["_canonical"].fill_null(j[column])}).drop("_alias", "_canonical")
+
+
+def is_placeholder(t: Table, project: Project) -> Any:
+    return t["user_id"].lower().isin([p.casefold() for p in project.activity.placeholder_user_ids])
+
+
 @dataclass(frozen=True)
 class Attribution:
     """What it takes to put any (user, UTC time) row in its segment, local day and phase."""
@@ -131,10 +166,13 @@ class Attribution:
     versions: Table
     countries: Table
     offsets: Table
+    ids: Table | None = None
+    """Identity links (alias → canonical), applied to every table attributed."""
 
     def __call__(self, t: Table) -> Table:
         """Add segments (event-carried first, then the user's version at ``ts``), ``local_date``,
         ``c_go_live``, ``phase`` and ``weeks_since_go_live`` to a table with ``user_id`` and ``ts``."""
+        t = resolve_ids(t, self.ids)
         for s in SEGMENTS:
             if s not in t.columns:
                 t = t.mutate(**{s: ibis.null("string")})
@@ -162,7 +200,9 @@ class Attribution:
 
 def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | None:
     """The attribution context and the activity left after exclusions (None without activity)."""
+    ids = identity_map(wh)
     activity = wh.table("activity")
+    activity = resolve_ids(activity.filter(~is_placeholder(activity, project)), ids)
     excluded = excluded_users(wh, project)
     if excluded:
         activity = activity.filter(~activity["user_id"].isin(excluded))
@@ -175,11 +215,11 @@ def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | 
     hi = max(x for x in (bounds["hi"], rb["hi"]) if x is not None)
     zones = {c.timezone for c in project.countries} | {project.timezone}
     offsets = ibis.memtable(offset_table(zones, lo.date(), max(hi.date(), dt.date.today())))
-    versions = user_versions(wh, activity)
+    versions = resolve_ids(user_versions(wh, activity), ids)
     if excluded:
         versions = versions.filter(~versions["user_id"].isin(excluded))
     versions = versions.filter(versions["is_human"].fill_null(True))
-    return Attribution(project, versions, countries_table(project), offsets), activity
+    return Attribution(project, versions, countries_table(project), offsets, ids), activity
 
 
 def build(wh: Warehouse, project: Project) -> tuple[Span, Attribution] | None:
@@ -213,6 +253,7 @@ def build(wh: Warehouse, project: Project) -> tuple[Span, Attribution] | None:
     if project.data_through is not None:
         last = max(last, project.data_through.date())
     _eligible_days(wh, attr.versions, attr.countries, first, last)
+    write_calendar(wh, project, first, last)
     return Span(first, last), attr
 
 

@@ -9,6 +9,7 @@ import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
 from uptake.vocab import GRAINS, Grain, SegmentLevel, WeekStart
@@ -38,7 +39,11 @@ def counts(
     user_day: Table, eligible_day: Table, grain: Grain, level: SegmentLevel, by_phase: bool, ws: WeekStart
 ) -> pd.DataFrame:
     """One row per period × segment (× phase) with the counts every usage KPI is built from."""
-    df: pd.DataFrame = counts_expr(user_day, eligible_day, grain, level, by_phase, ws).to_pandas()
+    df = execute.to_pandas(
+        user_day,
+        ("usage.counts", grain, level, by_phase, ws),
+        lambda: counts_expr(user_day, eligible_day, grain, level, by_phase, ws),
+    )
     for c in ("present", "active", "login_only", "creates", "eligible", "active_eligible"):
         df[c] = df[c].fillna(0).astype("int64")
     return df.drop(columns=["_k"])

@@ -8,8 +8,11 @@ import zoneinfo
 
 from pydantic import Field, field_validator, model_validator
 
+from uptake.kpis.spec import KpiDefinition
+from uptake.project.kpi_settings import AdoptionScore, Retention, RoleFeatures
 from uptake.project.source_configs import Frozen, SourceConfig
-from uptake.vocab import MEANINGFUL_ACTIONS_DEFAULT, Action, DayMode, WeekStart
+from uptake.project.workdays_config import Workdays
+from uptake.vocab import MEANINGFUL_ACTIONS_DEFAULT, PLACEHOLDER_USER_IDS_DEFAULT, Action, DayMode, WeekStart
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _SUBDIVISION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
@@ -80,6 +83,9 @@ class ActivityRules(Frozen):
     """Actions that make a user *active*; any event makes a user *present*."""
     meaningful_entities: list[str] | None = None
     """Limit meaningful actions to these entities (null = all)."""
+    placeholder_user_ids: list[str] = Field(default_factory=lambda: list(PLACEHOLDER_USER_IDS_DEFAULT))
+    """User ids that are no identity (matched case-insensitively); their events are excluded
+    from user counts and reported as ``unresolved_placeholder_events``."""
     exclude_users: list[str] = Field(default_factory=list)
     """Glob patterns on user id or display name of accounts to leave out (service, test …)."""
 
@@ -116,7 +122,15 @@ class Project(Frozen):
     phases: Phases = Field(default_factory=Phases)
     activity: ActivityRules = Field(default_factory=ActivityRules)
     privacy: Privacy = Field(default_factory=Privacy)
+    roles: dict[str, RoleFeatures] = Field(default_factory=dict)
+    """Role (as in the users' ``role``) → the features its users are expected to use."""
+    retention: Retention = Field(default_factory=Retention)
+    adoption_score: AdoptionScore = Field(default_factory=AdoptionScore)
+    workdays: Workdays = Field(default_factory=Workdays)
+    """Working days and hours per country (holidays, weekends, overrides)."""
     sources: list[SourceConfig] = Field(min_length=1)
+    kpis: list[KpiDefinition] = Field(default_factory=list)
+    """The project's own KPIs, same schema as the built-in catalog (ids must not clash with it)."""
 
     @field_validator("timezone")
     @classmethod
@@ -133,6 +147,9 @@ class Project(Frozen):
         dup = sorted({n for n in names if names.count(n) > 1})
         if dup:
             raise ValueError(f"source names must be unique, found {', '.join(dup)} twice")
+        unknown = sorted(set(self.workdays.countries) - set(codes))
+        if unknown:
+            raise ValueError(f"workdays.countries has {', '.join(unknown)}, not in countries ({', '.join(codes)})")
         return self
 
     def country(self, code: str) -> Country:

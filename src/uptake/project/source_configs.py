@@ -100,6 +100,10 @@ class RecordsMapping(Frozen):
     product: str | None = None
     estimated_close: str | None = None
     modified: str | None = None
+    first_response: str | None = None
+    """Cases: when the first response was sent."""
+    resolved: str | None = None
+    """Cases: when the case was resolved (else ``closed`` of a resolved case is used)."""
 
 
 class CrmRecordsSource(FileOptions):
@@ -108,7 +112,9 @@ class CrmRecordsSource(FileOptions):
     entity: CrmEntity = "opportunity"
     mapping: RecordsMapping
     state_map: dict[str, RecordState] = Field(default_factory=dict)
-    """Raw state value → open / won / lost (case-insensitive). Needed unless values already are."""
+    """Raw state value → a record state (case-insensitive): open / won / lost for opportunities,
+    open / qualified / disqualified for leads (``closed`` is then the (dis)qualification time),
+    open / resolved / canceled for cases. Needed unless values already are."""
     required_fields: list[str] = Field(default_factory=list)
     """Canonical fields that must be filled for the record to count as complete."""
     emit_activity: bool = True
@@ -220,6 +226,20 @@ class EntraSigninsSource(ClientCredentials):
         return self
 
 
+class IdentityLinksMapping(Frozen):
+    alias: str
+    canonical: str
+    linked_at: str | None = None
+
+
+class IdentityLinksSource(FileOptions):
+    """One person, several ids: every alias is counted as its canonical id, for all history."""
+
+    type: Literal["identity-links"]
+    name: str | None = None
+    mapping: IdentityLinksMapping
+
+
 SourceConfig = Annotated[
     EventsSource
     | UsersSource
@@ -227,6 +247,7 @@ SourceConfig = Annotated[
     | DataverseAuditSource
     | SynapseLinkSource
     | DataverseApiSource
-    | EntraSigninsSource,
+    | EntraSigninsSource
+    | IdentityLinksSource,
     Field(discriminator="type"),
 ]

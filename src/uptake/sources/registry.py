@@ -16,6 +16,7 @@ _REGISTRY: dict[str, str] = {
     "synapse-link": "uptake.sources.dataverse.file_sources:SynapseLinkFileSource",
     "dataverse-api": "uptake.sources.dataverse.api_source:DataverseWebApiSource",
     "entra-signins": "uptake.sources.entra:EntraSigninsReader",
+    "identity-links": "uptake.sources.identity:IdentityLinksFileSource",
 }
 
 

@@ -94,6 +94,8 @@ RECORDS = TableSpec(
             ("product", pa.string()),
             ("missing_fields", pa.list_(pa.string())),
             ("last_human_activity", TS),
+            ("first_response_on", TS),
+            ("resolved_on", TS),
         ]
     ),
     key=("entity", "record_id"),
@@ -213,6 +215,20 @@ LOAD_LOG = TableSpec(
     key=("load_id", "table_name", "file"),
 )
 
+IDENTITY_LINKS = TableSpec(
+    "identity_links",
+    pa.schema(
+        [
+            ("alias_id", pa.string()),
+            ("canonical_id", pa.string()),
+            ("linked_at", TS),
+            ("source", pa.string()),
+        ]
+    ),
+    key=("alias_id",),
+    mode="upsert",
+)
+
 CANONICAL: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -224,6 +240,7 @@ CANONICAL: dict[str, TableSpec] = {
         TEAM_MEMBERSHIP,
         USER_ROLES,
         AUDIT_CHANGES,
+        IDENTITY_LINKS,
         QUARANTINE,
         LOAD_LOG,
     )

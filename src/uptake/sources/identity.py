@@ -1,0 +1,39 @@
+"""Identity links (alias id → canonical user id) from files → ``identity_links``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from uptake.project.source_configs import IdentityLinksSource
+from uptake.sources.base import Chunk, SourceContext
+from uptake.sources.mapping import Field, check_columns, map_batch
+from uptake.sources.tabular import read_batches, resolve_paths
+
+
+class IdentityLinksFileSource:
+    def __init__(self, config: IdentityLinksSource, name: str) -> None:
+        self.config = config
+        self.name = name
+
+    def next_state(self) -> dict[str, Any]:
+        return {}
+
+    def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
+        m = self.config.mapping
+        fields = [
+            Field("alias_id", m.alias, required=True),
+            Field("canonical_id", m.canonical, required=True),
+            Field("linked_at", m.linked_at, "ts"),
+        ]
+        for path in resolve_paths(self.config.path, ctx.project_dir):
+            first = True
+            for batch in read_batches(path, "auto", self.config.encoding, self.config.delimiter):
+                if first:
+                    check_columns(batch, fields, f"source '{self.name}'")
+                    first = False
+                table, rejected = map_batch(batch, fields, self.config.timezone)
+                table = table.append_column("source", pa.array([self.name] * table.num_rows, pa.string()))
+                yield Chunk("identity_links", batch.file, table, batch.size + len(batch.bad_rows), rejected)
