@@ -53,13 +53,18 @@ def ingest(
     clock: Callable[[], dt.datetime] = utc_now,
     progress: Progress | None = None,
 ) -> list[LoadResult]:
-    ctx = SourceContext(project=project, project_dir=project_dir, clock=clock)
     load_id = wh.new_load_id()
     results: list[LoadResult] = []
     for name, config in zip(source_names(project), project.sources, strict=True):
         source = build_source(config, name)
+        ctx = SourceContext(
+            project=project, project_dir=project_dir, clock=clock, state=wh.source_state(name)
+        )
         for chunk in source.chunks(ctx):
             results.append(wh.load(chunk, name, load_id))
+            state = source.next_state()
+            if state:  # saved after every chunk: an interrupted pull resumes from here
+                wh.save_source_state(name, state)
             if progress:
                 progress(name, chunk.rows_read)
     return results

@@ -198,10 +198,44 @@ class Attribution:
         return _with_phase(_local(a, "ts", self.offsets, self.project.timezone))
 
 
+def signin_presence(wh: Warehouse) -> Table | None:
+    """Successful sign-ins to Dataverse as ``login`` events: they make a user present, not active.
+
+    Sign-ins carry the Entra object id; the user is found through ``users.aad_object_id``.
+    """
+    if not wh.has_rows("signins"):
+        return None
+    s = wh.table("signins")
+    s = s.filter(s["is_dataverse"].fill_null(False) & s["success"].fill_null(False))
+    u = wh.table("users")
+    u = (
+        u.filter(u["aad_object_id"].notnull())
+        .select(_aad=u["aad_object_id"].lower(), _uid=u["user_id"])
+        .distinct()
+    )
+    j = s.left_join(u, s["aad_object_id"].lower() == u["_aad"])
+    j = j.mutate(user_id=j["user_id"].fill_null(j["_uid"])).filter(lambda t: t["user_id"].notnull())
+    activity = wh.table("activity")
+    return j.select(
+        *(
+            (j[c] if c in ("user_id", "ts") else ibis.null(activity.schema()[c]).name(c))
+            for c in activity.columns
+            if c not in ("event_id", "source", "action", "client")
+        ),
+        event_id=j["signin_id"],
+        source=ibis.literal("entra-signins"),
+        action=ibis.literal("login"),
+        client=j["client_app"],
+    ).select(*activity.columns)
+
+
 def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | None:
     """The attribution context and the activity left after exclusions (None without activity)."""
     ids = identity_map(wh)
     activity = wh.table("activity")
+    logins = signin_presence(wh)
+    if logins is not None:
+        activity = activity.union(logins)
     activity = resolve_ids(activity.filter(~is_placeholder(activity, project)), ids)
     excluded = excluded_users(wh, project)
     if excluded:
@@ -218,7 +252,11 @@ def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | 
     versions = resolve_ids(user_versions(wh, activity), ids)
     if excluded:
         versions = versions.filter(~versions["user_id"].isin(excluded))
-    versions = versions.filter(versions["is_human"].fill_null(True))
+    human = versions["is_human"].fill_null(True)
+    # accounts that are never human (integration, application) are no users: drop their activity too
+    machines = versions.group_by("user_id").agg(_h=human.any())
+    activity = activity.anti_join(machines.filter(~machines["_h"]), "user_id")
+    versions = versions.filter(human)
     return Attribution(project, versions, countries_table(project), offsets, ids), activity
 
 

@@ -229,6 +229,14 @@ IDENTITY_LINKS = TableSpec(
     mode="upsert",
 )
 
+SOURCE_STATE = TableSpec(
+    "source_state",
+    pa.schema([("source", pa.string()), ("state", pa.string()), ("updated_at", TS)]),
+    key=("source",),
+    mode="upsert",
+)
+"""Incremental cursor state of each source (JSON), saved after every chunk so a run can resume."""
+
 CANONICAL: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -241,6 +249,7 @@ CANONICAL: dict[str, TableSpec] = {
         USER_ROLES,
         AUDIT_CHANGES,
         IDENTITY_LINKS,
+        SOURCE_STATE,
         QUARANTINE,
         LOAD_LOG,
     )

@@ -7,6 +7,7 @@ and reason) or counted as an exact duplicate. Loading the same input twice chang
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from uptake.sources.base import Chunk, Rejected
-from uptake.warehouse.schema import CANONICAL, LOAD_LOG, QUARANTINE, TableSpec
+from uptake.warehouse.schema import CANONICAL, LOAD_LOG, QUARANTINE, SOURCE_STATE, TableSpec
 
 _ROW = "_row"
 
@@ -172,6 +173,25 @@ class Warehouse:
             schema=LOAD_LOG.schema,
         )
         self.con.insert(LOAD_LOG.name, ibis.memtable(row))
+
+    def source_state(self, source: str) -> dict[str, Any]:
+        t = self.table(SOURCE_STATE.name)
+        rows = t.filter(t["source"] == source).select("state").to_pyarrow().to_pylist()
+        return dict(json.loads(rows[0]["state"])) if rows else {}
+
+    def save_source_state(self, source: str, state: dict[str, Any]) -> None:
+        t = self.table(SOURCE_STATE.name)
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        row = pa.table(
+            {
+                "source": [source],
+                "state": [json.dumps(state, sort_keys=True, default=str)],
+                "updated_at": [now],
+            },
+            schema=SOURCE_STATE.schema,
+        )
+        kept = t.filter(t["source"] != source)
+        self.con.create_table(SOURCE_STATE.name, kept.union(ibis.memtable(row)).to_pyarrow(), overwrite=True)
 
     def replace(self, name: str, data: pa.Table | Table) -> None:
         """Write a derived table (rollups, outputs) in full."""
