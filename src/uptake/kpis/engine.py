@@ -63,6 +63,9 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.usage",
     "uptake.kpis.engagement",
     "uptake.kpis.process",
+    "uptake.kpis.sessions",
+    "uptake.kpis.rolling",
+    "uptake.kpis.stickiness",
 )
 """Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
 (``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,

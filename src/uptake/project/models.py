@@ -149,7 +149,9 @@ class Project(Frozen):
             raise ValueError(f"source names must be unique, found {', '.join(dup)} twice")
         unknown = sorted(set(self.workdays.countries) - set(codes))
         if unknown:
-            raise ValueError(f"workdays.countries has {', '.join(unknown)}, not in countries ({', '.join(codes)})")
+            raise ValueError(
+                f"workdays.countries has {', '.join(unknown)}, not in countries ({', '.join(codes)})"
+            )
         return self
 
     def country(self, code: str) -> Country:
