@@ -1,15 +1,13 @@
-"""``uptake demo``: create an example project and run it."""
+"""``uptake demo``: generate a simulated international Dynamics 365 rollout and run it."""
 
 from __future__ import annotations
 
-import shutil
-from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from uptake.cli.errors import console as make_console
 from uptake.cli.errors import friendly
 from uptake.cli.run import run_with_progress
 from uptake.present import scorecard
@@ -17,15 +15,22 @@ from uptake.present import scorecard
 
 def demo(
     out: Annotated[Path, typer.Option("--out", help="Folder for the demo project")] = Path("uptake-demo"),
+    scale: Annotated[str, typer.Option("--scale", help="xs, s, m or l (200 to 100,000 users)")] = "xs",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed; the same seed gives the same files")] = 42,
 ) -> None:
-    """Copy the bundled example project (Maven CRM sales data) to OUT and run it."""
-    console = Console()
-    bundled = resources.files("uptake.bundled").joinpath("maven-sales")
-    if out.exists() and not (out / "uptake.yaml").exists() and any(out.iterdir()):
-        console.print(f"[red]{out} exists and is not an uptake project; choose another --out[/red]")
+    """Write a simulated rollout (Dataverse audit pages, sign-ins, users …) to OUT and run it."""
+    from uptake.demo import generate
+
+    console = make_console()
+    if scale not in ("xs", "s", "m", "l"):
+        console.print(f"[red]unknown scale {scale!r}; use xs, s, m or l[/red]")
         raise typer.Exit(2)
-    with resources.as_file(bundled) as src:
-        shutil.copytree(src, out, dirs_exist_ok=True, ignore=shutil.ignore_patterns("out", "*.duckdb*"))
+    with console.status(f"generating the simulated rollout ({scale}) in {out} …"):
+        try:
+            generate(out, scale=scale, seed=seed)
+        except (ValueError, FileExistsError) as exc:
+            console.print(f"[red]{exc}[/red]")
+            raise typer.Exit(2) from exc
     console.print(f"demo project: {out.resolve()}")
     with friendly():
         result = run_with_progress(out, console)

@@ -14,6 +14,14 @@ from uptake.sources.base import SourceError
 err = Console(stderr=True)
 
 
+def console() -> Console:
+    """Standard output; at least 110 columns wide when not a terminal (logs, CI, pipes)."""
+    out = Console()
+    if not out.is_terminal:
+        out = Console(width=max(out.width, 110))
+    return out
+
+
 @contextmanager
 def friendly() -> Iterator[None]:
     try:

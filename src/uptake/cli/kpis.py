@@ -1,18 +1,33 @@
-"""``uptake kpis``: list the KPI catalog."""
+"""``uptake kpis [PROJECT_DIR]``: list the KPI catalog (and the project's own KPIs)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
+import typer
 from rich.console import Console
 from rich.table import Table
 
+from uptake.cli.errors import friendly
 from uptake.kpis.catalog import catalog
+from uptake.project import Project, load_project
 
 
-def kpis() -> None:
-    """List every KPI with its family, unit and formula."""
+def kpis(
+    project_dir: Annotated[
+        Path | None, typer.Argument(help="Project folder: also list the KPIs its uptake.yaml adds")
+    ] = None,
+) -> None:
+    """List every KPI with its family, unit, origin and formula."""
+    project: Project | None = None
+    if project_dir is not None:
+        with friendly():
+            project = load_project(project_dir)
+    own = {k.id for k in project.kpis} if project else set()
     table = Table(title="KPI catalog")
-    for col in ("id", "family", "unit", "formula"):
+    for col in ("id", "family", "unit", "from", "formula"):
         table.add_column(col)
-    for d in catalog().values():
-        table.add_row(d.ref, d.family, d.unit, d.formula)
+    for d in catalog(project).values():
+        table.add_row(d.ref, d.family, d.unit, "project" if d.id in own else "built-in", d.formula)
     Console().print(table)

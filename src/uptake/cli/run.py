@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from uptake import pipeline
+from uptake.cli.errors import console as make_console
 from uptake.cli.errors import friendly
 from uptake.present import scorecard
 
@@ -19,7 +20,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the report path")] = False,
 ) -> None:
     """Load every source into the warehouse, compute the KPIs and write PROJECT_DIR/out/."""
-    console = Console()
+    console = make_console()
     with friendly():
         result = run_with_progress(project_dir, console, quiet)
     if not quiet:

@@ -111,7 +111,7 @@ def render(card: dict[str, Any], console: Console) -> None:
         "time_to_first_activity": "days→1st",
     }
     for k in HEADLINE:
-        table.add_column(labels[k], justify="right")
+        table.add_column(labels[k], justify="right", no_wrap=True)
     table.add_row("[bold]all[/bold]", *(fmt(k, card["overall"].get(k)) for k in HEADLINE))
     for r in card["regions"]:
         table.add_row(f"[bold]{r['region']}[/bold]", *(fmt(k, r["kpis"].get(k)) for k in HEADLINE))
