@@ -24,6 +24,8 @@ from uptake.warehouse.store import Warehouse
 from uptake.workdays import write_calendar
 
 SEGMENTS = ("region", "country", "team", "role")
+IMPERSONATED = "impersonated"
+"""``activity.client`` of rows an integration wrote while impersonating a user."""
 
 
 @dataclass(frozen=True)
@@ -233,6 +235,8 @@ def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | 
     """The attribution context and the activity left after exclusions (None without activity)."""
     ids = identity_map(wh)
     activity = wh.table("activity")
+    if not project.activity.count_impersonated:
+        activity = activity.filter(activity["client"].isnull() | (activity["client"] != IMPERSONATED))
     logins = signin_presence(wh)
     if logins is not None:
         activity = activity.union(logins)

@@ -86,6 +86,9 @@ class ActivityRules(Frozen):
     placeholder_user_ids: list[str] = Field(default_factory=lambda: list(PLACEHOLDER_USER_IDS_DEFAULT))
     """User ids that are no identity (matched case-insensitively); their events are excluded
     from user counts and reported as ``unresolved_placeholder_events``."""
+    count_impersonated: bool = False
+    """Count rows an integration wrote on a user's behalf (Dataverse ``callinguserid`` set) as that
+    user's activity. Off by default: the user did not do it (source-formats.md §1.2)."""
     exclude_users: list[str] = Field(default_factory=list)
     """Glob patterns on user id or display name of accounts to leave out (service, test …)."""
 
