@@ -63,6 +63,7 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.usage",
     "uptake.kpis.engagement",
     "uptake.kpis.process",
+    "uptake.kpis.process_service",
     "uptake.kpis.sessions",
     "uptake.kpis.rolling",
     "uptake.kpis.stickiness",

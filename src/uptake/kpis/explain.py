@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 from ibis.expr.types import Table
 
-from uptake.kpis import engagement, process, usage
+from uptake.kpis import engagement, process, process_service, usage
 from uptake.kpis.catalog import KpiDefinition, catalog
 from uptake.vocab import Grain, SegmentLevel, WeekStart
 
@@ -37,6 +37,14 @@ CLOSED_DEALS = ibis.table(
     },
     name="closed_deals",
 )
+CLOSED_LEADS = ibis.table(
+    {**_ROLLUP_COLUMNS, "qualified": "int64", "disqualified": "int64", "qualification_days": "float64"},
+    name="closed_leads",
+)
+CASE_DURATIONS = ibis.table(
+    {**_ROLLUP_COLUMNS, "measure": "string", "hours": "float64", "business_hours": "float64"},
+    name="case_durations",
+)
 
 _USAGE = {
     "present_users",
@@ -56,6 +64,10 @@ def expression(kpi: str, grain: Grain, level: SegmentLevel, week_start: WeekStar
         return engagement.feature_usage_expr(USER_FEATURE_DAY, USER_DAY, grain, level, week_start)
     if kpi in ("win_rate", "win_rate_by_value", "sales_cycle_days"):
         return process.win_and_cycle_expr(CLOSED_DEALS, grain, level, False, week_start)
+    if kpi in ("lead_conversion_rate", "lead_qualification_days"):  # one query for every grain and level
+        return process_service.lead_stats_expr(CLOSED_LEADS, week_start)
+    if kpi.startswith("case_"):
+        return process_service.case_stats_expr(CASE_DURATIONS, week_start)
     return None
 
 

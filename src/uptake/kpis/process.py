@@ -12,10 +12,10 @@ from ibis.expr.types import Table
 
 from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
+from uptake.kpis.durations import with_calendar_days
 from uptake.kpis.periods import LEVEL_KEYS, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
 
-_US_PER_DAY = 86_400_000_000.0
 _LEVELS: tuple[SegmentLevel, ...] = ("all", "region", "country", "team")
 _MEASURES = ("won", "lost", "value_won", "value_closed", "cycle_median", "cycle_sum", "cycle_n", "owners")
 
@@ -45,16 +45,19 @@ def closed_deals(records: Table, attribute: Any) -> Table:
     )
     r = r.mutate(user_id=r["owner_id"], ts=r["closed_on"])
     r = attribute(r)
+    # calendar days on the owner's wall clock, exact (no whole-second epochs, no DST hour)
+    r = with_calendar_days(
+        r, "created_on", "closed_on", attribute.offsets, attribute.project.timezone, "_cycle"
+    )
     won = (r["state"] == "won").cast("int64")
-    # exact: epoch_seconds() is whole seconds; a microsecond difference is not truncated
-    cycle = r["closed_on"].delta(r["created_on"], unit="microsecond").cast("float64") / _US_PER_DAY
+    cycle = r["_cycle"]
     return r.mutate(
         won=won,
         lost=(r["state"] == "lost").cast("int64"),
         value_won=(r["state"] == "won").ifelse(r["value"].fill_null(0.0), 0.0),
         value_closed=r["value"].fill_null(0.0),
         cycle_days=((r["state"] == "won") & r["created_on"].notnull()).ifelse(cycle, ibis.null("float64")),
-    )
+    ).drop("_cycle")
 
 
 def win_and_cycle_expr(

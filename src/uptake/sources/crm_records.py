@@ -13,7 +13,7 @@ from uptake.sources.mapping import Field, check_columns, map_batch
 from uptake.sources.tabular import read_batches, resolve_paths
 from uptake.vocab import RECORD_STATES
 
-_CLOSE_ACTION = {"won": "win", "lost": "lose"}
+_CLOSE_ACTION = {"won": "win", "lost": "lose", "qualified": "qualify", "resolved": "resolve"}
 
 
 class CrmRecordsFileSource:
@@ -39,6 +39,8 @@ class CrmRecordsFileSource:
             Field("currency", m.currency),
             Field("account", m.account),
             Field("product", m.product),
+            Field("first_response_on", m.first_response, "ts"),
+            Field("resolved_on", m.resolved, "ts"),
         ]
 
     def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
@@ -60,7 +62,7 @@ class CrmRecordsFileSource:
                                 batch.file,
                                 row,
                                 self.config.mapping.state,
-                                f"state {raw!r} is not mapped to open/won/lost; add it to state_map",
+                                f"state {raw!r} is not one of {'/'.join(RECORD_STATES)}; add it to state_map",
                                 raw,
                                 kept=True,
                             )
@@ -89,17 +91,20 @@ class CrmRecordsFileSource:
         ]
 
     def _activity(self, table: pa.Table) -> pa.Table:
-        """A create event per record with a creation time, a win/lose event per closed record."""
+        """A create event per record with a creation time; a win/lose/qualify/resolve event per won,
+        lost, qualified or resolved record at its close (a resolved case at ``resolved_on`` if set)."""
         ids, rids, users, ts, actions = [], [], [], [], []
         entity = self.config.entity
-        for rid, owner, created, closed, state in zip(
+        for rid, owner, created, closed, resolved, state in zip(
             table["record_id"].to_pylist(),
             table["owner_id"].to_pylist(),
             table["created_on"].to_pylist(),
             table["closed_on"].to_pylist(),
+            table["resolved_on"].to_pylist(),
             table["state"].to_pylist(),
             strict=True,
         ):
+            closed = resolved if state == "resolved" and resolved is not None else closed
             if created is not None:
                 ids.append(f"{entity}:{rid}:create")
                 rids.append(rid)
