@@ -54,8 +54,12 @@ def compute(wh: Warehouse, project: Project, now: dt.datetime) -> pa.Table:
     if through.tzinfo is None:
         through = through.replace(tzinfo=dt.UTC)
     today = through.astimezone(zoneinfo.ZoneInfo(project.timezone)).date()
-    parts = list(_parts(KpiContext(wh, project, span, attr, today)))
-    df = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    ctx = KpiContext(wh, project, span, attr, today)
+    parts = [p for p in _parts(ctx) if not p.empty]
+    for name in DERIVED:
+        rows = pd.concat(parts, ignore_index=True)
+        parts += [p for p in importlib.import_module(name).derive(ctx, rows) if not p.empty]
+    df = pd.concat(parts, ignore_index=True)
     return _finish(df, project, span, today)
 
 
@@ -63,14 +67,20 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.usage",
     "uptake.kpis.engagement",
     "uptake.kpis.process",
-    "uptake.kpis.process_service",
     "uptake.kpis.sessions",
     "uptake.kpis.rolling",
     "uptake.kpis.stickiness",
+    "uptake.kpis.retention",
+    "uptake.kpis.depth",
 )
 """Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
 (``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,
-``n_users``) for KPIs defined in the catalog."""
+``n_users``) for KPIs defined in the catalog. A producer may set ``period_end`` and ``is_complete``
+itself (cohort cells); the engine then keeps them."""
+
+DERIVED: tuple[str, ...] = ("uptake.kpis.score",)
+"""Modules with ``derive(ctx, rows) -> Iterator[DataFrame]``: KPIs computed from the rows of the
+producers above (before suppression), run after them."""
 
 
 def _parts(ctx: KpiContext) -> Iterator[pd.DataFrame]:
@@ -91,6 +101,8 @@ def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.dat
         "feature",
         "phase",
         "period_start",
+        "period_end",
+        "is_complete",
         "weeks_since_go_live",
     ):
         if col not in df.columns:
@@ -104,12 +116,16 @@ def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.dat
         if country and not rec.get("region"):
             rec["region"] = region_of.get(country)
         start, end, complete = _period(rec, grain, span, today, go_live, project)
+        if rec["period_end"] is not None:
+            end = _date(rec["period_end"])
+        if rec["is_complete"] is not None:
+            complete = bool(rec["is_complete"])
         rec["period_start"], rec["period_end"], rec["is_complete"] = start, end, complete
         if grain in ("day", "week", "month", "quarter") and country in go_live and start is not None:
             days = (start - go_live[country]).days
             rec["phase"] = phase_of(days, p.hypercare, p.stabilization)
             rec["weeks_since_go_live"] = days // 7
-        elif grain == "since_go_live_week":
+        elif grain == "since_go_live_week" and start is None:
             rec["phase"] = phase_of(int(rec["weeks_since_go_live"]) * 7, p.hypercare, p.stabilization)
         d = defs[rec["kpi"]]
         rec["family"], rec["unit"], rec["definition"] = d.family, d.unit, d.ref
@@ -150,7 +166,8 @@ def _period(
     if grain == "since_go_live_week":
         w = int(rec["weeks_since_go_live"])
         ends = [go_live[c] + dt.timedelta(days=7 * w + 6) for c in countries if c in go_live]
-        return None, None, bool(ends) and max(ends) < today
+        cohort = _date(rec["period_start"]) if rec["period_start"] is not None else None
+        return cohort, None, bool(ends) and max(ends) < today
     phase = rec.get("phase")
     if phase is None:
         return span.first, span.last, span.last < today
