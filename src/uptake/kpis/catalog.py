@@ -4,36 +4,31 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
 
-from uptake.vocab import KpiFamily, Unit
+from uptake.kpis.spec import Description, KpiDefinition
 
+if TYPE_CHECKING:
+    from uptake.project.models import Project
 
-class Description(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    en: str
-    de: str
+__all__ = ["Description", "KpiDefinition", "builtin", "catalog"]
 
 
-class KpiDefinition(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    version: int = 1
-    family: KpiFamily
-    unit: Unit
-    formula: str
-    denominator: str
-    description: Description
-
-    @property
-    def ref(self) -> str:
-        return f"{self.id}@{self.version}"
+def catalog(project: Project | None = None) -> dict[str, KpiDefinition]:
+    """The built-in definitions, plus the project's own ``kpis`` when a project is given."""
+    defs = builtin()
+    if project is None or not project.kpis:
+        return defs
+    clash = sorted(k.id for k in project.kpis if k.id in defs)
+    if clash:
+        raise ValueError(f"project KPI ids clash with the built-in catalog: {', '.join(clash)}")
+    return {**defs, **{k.id: k for k in project.kpis}}
 
 
 @cache
-def catalog() -> dict[str, KpiDefinition]:
+def builtin() -> dict[str, KpiDefinition]:
     folder = resources.files("uptake.kpis").joinpath("definitions")
     out: dict[str, KpiDefinition] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

@@ -72,6 +72,7 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.stickiness",
     "uptake.kpis.retention",
     "uptake.kpis.depth",
+    "uptake.kpis.custom",
 )
 """Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
 (``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,
@@ -92,7 +93,7 @@ def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.dat
     go_live = {c.code: c.go_live for c in project.countries}
     region_of = {c.code: c.region for c in project.countries}
     p = project.phases
-    defs = catalog()
+    defs = catalog(project)
     for col in (
         "region",
         "country",

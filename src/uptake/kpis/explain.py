@@ -7,6 +7,8 @@ from ibis.expr.types import Table
 
 from uptake.kpis import engagement, process, process_service, usage
 from uptake.kpis.catalog import KpiDefinition, catalog
+from uptake.kpis.compiler import Rollups, compile_kpi
+from uptake.project.models import Project
 from uptake.vocab import Grain, SegmentLevel, WeekStart
 
 _ROLLUP_COLUMNS = {
@@ -56,8 +58,14 @@ _USAGE = {
 }
 
 
-def expression(kpi: str, grain: Grain, level: SegmentLevel, week_start: WeekStart) -> Table | None:
+def expression(
+    kpi: str, grain: Grain, level: SegmentLevel, week_start: WeekStart, project: Project | None = None
+) -> Table | None:
     """The aggregate a KPI's values are read from, over the rollup tables (None if not SQL)."""
+    d = catalog(project).get(kpi)
+    if d is not None and d.measure is not None:
+        rollups = Rollups(USER_DAY, USER_FEATURE_DAY, ELIGIBLE_DAY)
+        return compile_kpi(d, rollups, grain, level, False, week_start)
     if kpi in _USAGE:
         return usage.counts_expr(USER_DAY, ELIGIBLE_DAY, grain, level, False, week_start)
     if kpi == "feature_usage":
@@ -72,9 +80,13 @@ def expression(kpi: str, grain: Grain, level: SegmentLevel, week_start: WeekStar
 
 
 def explain(
-    kpi: str, grain: Grain = "week", level: SegmentLevel = "country", week_start: WeekStart = "monday"
+    kpi: str,
+    grain: Grain = "week",
+    level: SegmentLevel = "country",
+    week_start: WeekStart = "monday",
+    project: Project | None = None,
 ) -> str:
-    defs = catalog()
+    defs = catalog(project)
     if kpi not in defs:
         import difflib
 
@@ -90,7 +102,9 @@ def explain(
         "  time:        local days in each user's country time zone; weeks start on week_start",
         f"  computed at: grain {grain}, level {level}",
     ]
-    expr = expression(kpi, grain, level, week_start)
+    if d.measure is not None:
+        lines.insert(4, f"  measure:     {d.measure.describe()}, per {d.per}; grains {', '.join(d.grains)}")
+    expr = expression(kpi, grain, level, week_start, project)
     if expr is None:
         lines.append("  (computed in Python over the rollups; no single SQL statement)")
     else:

@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from uptake.kpis.catalog import builtin
 from uptake.project.models import Project
 
 PROJECT_FILE = "uptake.yaml"
@@ -147,9 +148,35 @@ def load_project(path: str | Path) -> Project:
     lines: dict[tuple[Any, ...], int] = {}
     _line_map(node, (), lines)
     try:
-        return Project.model_validate(_expand(data))
+        project = Project.model_validate(_expand(data))
     except ValidationError as exc:
         raise ProjectError(_problems(exc, data, lines, shown)) from exc
+    problems = _kpi_problems(project, lines, shown)
+    if problems:
+        raise ProjectError(problems)
+    return project
+
+
+def _kpi_problems(project: Project, lines: dict[tuple[Any, ...], int], file: str) -> list[Problem]:
+    """Project KPIs whose id is taken (built-in catalog or an earlier project KPI)."""
+    taken = set(builtin())
+    out: list[Problem] = []
+    for i, k in enumerate(project.kpis):
+        where = f"kpis.{i}.id"
+        if k.id in taken:
+            what = "the built-in catalog" if k.id in builtin() else "an earlier project KPI"
+            out.append(
+                Problem(
+                    file,
+                    _line_for(("kpis", i, "id"), lines),
+                    where,
+                    f"KPI id already used by {what}",
+                    repr(k.id),
+                    "choose another id ('uptake kpis' lists the ones taken)",
+                )
+            )
+        taken.add(k.id)
+    return out
 
 
 def _problems(exc: ValidationError, data: Any, lines: dict[tuple[Any, ...], int], file: str) -> list[Problem]:
