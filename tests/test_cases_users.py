@@ -210,11 +210,6 @@ def test_case10_october_unchanged_after_deletion(case10: pa.Table) -> None:
     assert (rate["numerator"], rate["denominator"], rate["value"]) == (1, 5, 0.2)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: activity of non-human users (is_human false) is kept in user_day, so svc1 counts as "
-    "an active user (November 5 instead of 4); only the activation numerator drops it",
-)
 def test_case10_service_account_in_neither_side(case10: pa.Table) -> None:
     # svc1 is active on 11-02 and 11-03; as an application user it is not an active user either.
     assert one(case10, "active_users", "month", "2026-11-01")["value"] == 4

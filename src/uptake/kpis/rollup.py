@@ -292,6 +292,8 @@ def build(wh: Warehouse, project: Project) -> tuple[Span, Attribution] | None:
     span_row = wh.table("user_day").agg(lo=ibis._.local_date.min(), hi=ibis._.local_date.max())
     span = span_row.to_pyarrow().to_pylist()[0]
     first, last = span["lo"], span["hi"]
+    if project.data_from is not None:
+        first = min(first, project.data_from)
     if project.data_through is not None:
         last = max(last, project.data_through.date())
     _eligible_days(wh, attr.versions, attr.countries, first, last)

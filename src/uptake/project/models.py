@@ -118,6 +118,9 @@ class Project(Frozen):
     week_start: WeekStart = "monday"
     locale: str = "en"
     day_mode: DayMode = "user_country"
+    data_from: dt.date | None = None
+    """First day the data covers. Days from here to the first event are reported with zeros
+    (eligible users, nobody active). Default: the first day with any activity."""
     data_through: dt.datetime | None = None
     """Until when the data is complete; periods ending later are marked incomplete. Default: now."""
     warehouse: Warehouse = Field(default_factory=Warehouse)
