@@ -25,15 +25,9 @@ sources:
 """
 
 
-def _run(tmp_path: Path) -> list[dict[str, object]]:
-    files = [case_file(CASE, "events.csv"), case_file(CASE, "identity_links.csv")]
-    return run(make_project(tmp_path, PROJECT, files), "2026-11-30T12:00:00+01:00").kpi_values.to_pylist()
-
-
 def test_links_apply_retroactively_and_placeholders_are_no_person(tmp_path: Path) -> None:
-    import pyarrow as pa
-
-    kv = pa.Table.from_pylist(_run(tmp_path))
+    files = [case_file(CASE, "events.csv"), case_file(CASE, "identity_links.csv")]
+    kv = run(make_project(tmp_path, PROJECT, files), "2026-11-30T12:00:00+01:00").kpi_values
     daily = {r["period_start"]: r["value"] for r in rows(kv, "present_users", "day")}
     assert daily == {d("2026-11-10"): 1, d("2026-11-11"): 2, d("2026-11-12"): 1}
     (month,) = rows(kv, "present_users", "month")
@@ -55,7 +49,5 @@ def test_chained_links_resolve_to_the_last_id(tmp_path: Path) -> None:
       - {type: events, path: events.csv, mapping: {user: user, timestamp: ts, event_id: id}}
       - {type: identity-links, path: links.csv, mapping: {alias: alias, canonical: canonical}}
     """
-    import pyarrow as pa
-
-    kv = pa.Table.from_pylist(run(make_project(tmp_path, project), "2026-12-01T00:00:00+00:00").kpi_values.to_pylist())
+    kv = run(make_project(tmp_path, project), "2026-12-01T00:00:00+00:00").kpi_values
     assert [r["value"] for r in rows(kv, "present_users", "day")] == [1]

@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from demo_raw import fact
+
+from .demo_raw import fact
 
 
 @pytest.fixture(scope="module")

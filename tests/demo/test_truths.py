@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from demo_raw import active_days, fact, nps, pages, read_csv, weekly_active
+
+from .demo_raw import active_days, fact, nps, pages, read_csv, weekly_active
 
 
 def _date(text: str) -> dt.date:
