@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pyarrow as pa
 from ibis.expr.types import Table
 
 from uptake.calendar import period_start
@@ -26,6 +27,16 @@ class KpiContext:
 
     def table(self, name: str) -> Table:
         return self.wh.table(name)
+
+    def stage(self, name: str, data: pa.Table) -> Table:
+        """Write a small helper table (a calendar, a lookup) to the warehouse and return it.
+
+        Staged tables are read by name, so the SQL of expressions over them can be cached
+        (:mod:`uptake.kpis.execute`), which in-memory tables would prevent.
+        """
+        full = f"stage_{name}"
+        self.wh.replace(full, data)
+        return self.wh.table(full)
 
     @property
     def last_week(self) -> dt.date:

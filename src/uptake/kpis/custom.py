@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import pandas as pd
 
+from uptake.kpis import execute
 from uptake.kpis.catalog import catalog
 from uptake.kpis.compiler import Rollups, compile_kpi
 from uptake.kpis.context import KpiContext
@@ -21,5 +23,9 @@ def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
         for grain in d.grains:
             for level in LEVELS_BY_GRAIN[grain]:
                 for by_phase in (False, True) if grain == "total" else (False,):
-                    df: pd.DataFrame = compile_kpi(d, r, grain, level, by_phase, ws).to_pandas()
+                    df = execute.to_pandas(
+                        r.user_day,
+                        ("custom", d.model_dump_json(), grain, level, by_phase, ws),
+                        partial(compile_kpi, d, r, grain, level, by_phase, ws),
+                    )
                     yield df.drop(columns=["_k"]).assign(kpi=d.id, grain=grain)

@@ -7,6 +7,7 @@ feature row is active, so the active users of a period and segment are the users
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import ibis
@@ -14,6 +15,7 @@ import pandas as pd
 import pyarrow as pa
 from ibis.expr.types import Table
 
+from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
 from uptake.project.models import Project
@@ -26,15 +28,19 @@ def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
     ws = ctx.project.week_start
     ufd, el = ctx.table("user_feature_day"), ctx.table("eligible_day")
     features = catalogue(ctx.project, ufd)
-    targets = role_targets(ctx.project)
+    targets = role_targets(ctx)
     if not features:  # no roles configured and no meaningful event yet
         return
     for grain in GRAINS:
         for level in LEVELS_BY_GRAIN[grain]:
             yield depth_breadth(ufd, features, grain, level, ws).assign(grain=grain)
             if targets is not None:
-                adoption = feature_adoption_expr(ufd, el, targets, grain, level, ws)
-                yield feature_adoption(*adoption).assign(grain=grain)
+                build = partial(feature_adoption_expr, ufd, el, targets, grain, level, ws)
+                per_feature = execute.to_pandas(
+                    ufd, ("adoption.feature", grain, level, ws), execute.item(build, 0)
+                )
+                pooled = execute.to_pandas(ufd, ("adoption.pooled", grain, level, ws), execute.item(build, 1))
+                yield feature_adoption(per_feature, pooled).assign(grain=grain)
 
 
 def catalogue(project: Project, user_feature_day: Table) -> list[str]:
@@ -46,12 +52,13 @@ def catalogue(project: Project, user_feature_day: Table) -> list[str]:
     return sorted(str(f) for f in seen)
 
 
-def role_targets(project: Project) -> Table | None:
+def role_targets(ctx: KpiContext) -> Table | None:
     """(role, feature) pairs of the ``roles`` setting; None when no role is configured."""
-    pairs = [(role, f) for role, r in project.roles.items() for f in r.features]
+    pairs = [(role, f) for role, r in ctx.project.roles.items() for f in r.features]
     if not pairs:
         return None
-    return ibis.memtable(
+    return ctx.stage(
+        "role_features",
         pa.table({"t_role": [p[0] for p in pairs], "t_feature": [p[1] for p in pairs]}),
     )
 
@@ -77,7 +84,11 @@ def depth_breadth_expr(
 def depth_breadth(
     user_feature_day: Table, features: list[str], grain: Grain, level: SegmentLevel, ws: WeekStart
 ) -> pd.DataFrame:
-    df: pd.DataFrame = depth_breadth_expr(user_feature_day, features, grain, level, ws).to_pandas()
+    df = execute.to_pandas(
+        user_feature_day,
+        ("depth", tuple(features), grain, level, ws),
+        partial(depth_breadth_expr, user_feature_day, features, grain, level, ws),
+    )
     rows: list[dict[str, Any]] = []
     for rec in df.drop(columns=["_k"]).to_dict("records"):
         base = {str(k): v for k, v in rec.items() if k not in ("pairs", "active", "used")}
@@ -134,10 +145,10 @@ def feature_adoption_expr(
     return per_feature, pooled
 
 
-def feature_adoption(per_feature: Table, pooled: Table) -> pd.DataFrame:
+def feature_adoption(per_feature: pd.DataFrame, pooled: pd.DataFrame) -> pd.DataFrame:
     """Share of targeted eligible users who used each expected feature; the row with ``feature``
     null pools all (user, expected feature) pairs of the segment."""
-    df = pd.concat([per_feature.to_pandas(), pooled.to_pandas()], ignore_index=True).drop(columns=["_k"])
+    df = pd.concat([per_feature, pooled], ignore_index=True).drop(columns=["_k"])
     df["value"] = df["numerator"] / df["denominator"]
     out: pd.DataFrame = df.assign(kpi="feature_adoption")
     return out

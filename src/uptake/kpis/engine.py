@@ -72,7 +72,9 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.stickiness",
     "uptake.kpis.retention",
     "uptake.kpis.depth",
+    "uptake.kpis.process_service",
     "uptake.kpis.custom",
+    "uptake.kpis.identity",
 )
 """Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
 (``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,

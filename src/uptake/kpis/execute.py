@@ -43,7 +43,7 @@ def _cache_file() -> Path | None:
         return None
     home_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     base = Path(folder) if folder else home_cache / "uptake"
-    return base / f"sql-{_code_version()}.json"
+    return base / f"sql-v2-{_code_version()}.json"
 
 
 @cache
@@ -74,6 +74,40 @@ def _remember(key: str, sql: str) -> None:
         pass  # a read-only home only costs speed
 
 
+def _compiled(key: tuple[Hashable, ...], build: Callable[[], Table]) -> tuple[str, Any]:
+    """The SQL of the expression and its Ibis schema (engines widen types, e.g. sums to int128)."""
+    text_key = repr(key)
+    entry = _SQL.get(text_key) or _disk().get(text_key)
+    if entry is None:
+        expr = build()
+        entry = json.dumps(
+            {
+                "sql": str(ibis.to_sql(expr, dialect="duckdb")),
+                "schema": [[n, str(t)] for n, t in expr.schema().items()],
+            }
+        )
+        _remember(text_key, entry)
+    data = json.loads(entry)
+    return str(data["sql"]), ibis.schema([(n, ibis.dtype(t)) for n, t in data["schema"]])
+
+
+def materialize(wh: Any, name: str, key: tuple[Hashable, ...], build: Callable[[], Table]) -> Table:
+    """Write ``build()`` as the warehouse table ``name`` (same caching rules as :func:`to_pandas`)."""
+    con: Any = wh.con
+    if getattr(con, "name", "") != "duckdb":
+        wh.replace(name, build())
+    else:
+        sql, schema = _compiled(key, build)
+        con.create_table(name, con.sql(sql).cast(schema), overwrite=True)
+    table: Table = wh.table(name)
+    return table
+
+
+def item(build: Callable[[], tuple[Table, ...]], index: int) -> Callable[[], Table]:
+    """A builder of one of the expressions another builder returns together."""
+    return lambda: build()[index]
+
+
 def to_pandas(source: Table, key: tuple[Hashable, ...], build: Callable[[], Table]) -> pd.DataFrame:
     """Result of ``build()`` as a DataFrame; ``key`` must identify the expression's shape fully.
 
@@ -83,10 +117,6 @@ def to_pandas(source: Table, key: tuple[Hashable, ...], build: Callable[[], Tabl
     if getattr(con, "name", "") != "duckdb":
         out: pd.DataFrame = build().to_pandas()
         return out
-    text_key = repr(key)
-    sql = _SQL.get(text_key) or _disk().get(text_key)
-    if sql is None:
-        sql = str(ibis.to_sql(build(), dialect="duckdb"))
-        _remember(text_key, sql)
+    sql, _ = _compiled(key, build)
     df: pd.DataFrame = con.raw_sql(sql).df()
     return df

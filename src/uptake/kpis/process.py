@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import ibis
@@ -25,8 +26,12 @@ def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
     records = ctx.table("records")
     if not int(records.filter(records["entity"] == "opportunity").count().execute()):
         return
-    ctx.wh.replace("closed_deals", closed_deals(records, ctx.attr))
-    closed = ctx.table("closed_deals")
+    closed = execute.materialize(
+        ctx.wh,
+        "closed_deals",
+        ("process.closed_deals", *ctx.attr.shape),
+        partial(closed_deals, records, ctx.attr),
+    )
     for grain in ("month", "quarter", "total"):
         for level in _LEVELS:
             for by_phase in (False, True) if grain == "total" else (False,):

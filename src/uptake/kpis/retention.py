@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, cast
 
 import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
+from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
@@ -32,9 +34,12 @@ def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
     ud = ctx.table("user_day")
     k_max = ctx.project.retention.max_offset_weeks
     for level in LEVELS_BY_GRAIN[_GRAIN]:
-        sizes, retained = cohort_expr(ud, level, ctx.project.week_start)
+        ws = ctx.project.week_start
+        build = partial(cohort_expr, ud, level, ws)
+        sizes = execute.to_pandas(ud, ("retention.sizes", level, ws), execute.item(build, 0))
+        retained = execute.to_pandas(ud, ("retention.kept", level, ws), execute.item(build, 1))
         keys = list(LEVEL_KEYS[level])
-        cells = cohort_cells(sizes.to_pandas(), retained.to_pandas(), keys, ctx.today, k_max)
+        cells = cohort_cells(sizes, retained, keys, ctx.today, k_max)
         yield cells.assign(grain=_GRAIN)
         yield mature(cells, keys).assign(grain=_GRAIN)
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 import ibis
 import pandas as pd
 import pyarrow as pa
 from ibis.expr.types import Table
 
+from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, in_level
 from uptake.vocab import SegmentLevel
@@ -27,16 +29,17 @@ LEVELS: tuple[SegmentLevel, ...] = ("all", "region", "country")
 
 def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
     ud, el = ctx.table("user_day"), ctx.table("eligible_day")
-    days = day_table(ctx.span.first, ctx.span.last)
+    days = day_table(ctx)
     for kpi, n in WINDOWS.items():
         for level in LEVELS:
-            df: pd.DataFrame = rolling_expr(ud, el, days, n, level).to_pandas()
+            df = execute.to_pandas(ud, ("rolling", n, level), partial(rolling_expr, ud, el, days, n, level))
             yield df.assign(kpi=kpi, grain="day", numerator=df["value"], denominator=None)
 
 
-def day_table(first: dt.date, last: dt.date) -> Table:
+def day_table(ctx: KpiContext) -> Table:
+    first, last = ctx.span.first, ctx.span.last
     dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    return ibis.memtable(pa.table({"period_start": pa.array(dates, pa.date32())}))
+    return ctx.stage("span_days", pa.table({"period_start": pa.array(dates, pa.date32())}))
 
 
 def rolling_expr(user_day: Table, eligible_day: Table, days: Table, n: int, level: SegmentLevel) -> Table:

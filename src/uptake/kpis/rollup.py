@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
 import ibis
+import pandas as pd
 import pyarrow as pa
 from ibis.expr.types import Table
 
 from uptake.calendar import offset_table
+from uptake.kpis import execute
 from uptake.project.models import Project
 from uptake.sources.users import ALWAYS
 from uptake.warehouse.store import Warehouse
 from uptake.workdays import write_calendar
 
 SEGMENTS = ("region", "country", "team", "role")
+ATTRIBUTED = "activity_attributed"
+"""Every event after exclusions, in its user's segment, local day and phase, with ``_m`` (1 if
+meaningful) and ``_c`` (1 if a meaningful create): the one pass over raw events per run."""
 IMPERSONATED = "impersonated"
 """``activity.client`` of rows an integration wrote while impersonating a user."""
 
@@ -34,9 +40,17 @@ class Span:
     last: dt.date
 
 
-def countries_table(project: Project) -> Table:
+def _stage(wh: Warehouse, name: str, data: pa.Table) -> Table:
+    """Helper tables are written to the warehouse and read by name, so SQL over them caches."""
+    wh.replace(f"stage_{name}", data)
+    return wh.table(f"stage_{name}")
+
+
+def countries_table(wh: Warehouse, project: Project) -> Table:
     p = project.phases
-    return ibis.memtable(
+    return _stage(
+        wh,
+        "countries",
         pa.table(
             {
                 "c_code": [c.code for c in project.countries],
@@ -49,7 +63,7 @@ def countries_table(project: Project) -> Table:
                 "c_hypercare": [p.hypercare] * len(project.countries),
                 "c_stabilization": [p.stabilization] * len(project.countries),
             }
-        )
+        ),
     )
 
 
@@ -140,11 +154,13 @@ def identity_map(wh: Warehouse) -> Table | None:
             seen.add(target)
             target = links[target]
         resolved[alias] = target
-    return ibis.memtable(
+    return _stage(
+        wh,
+        "identity_map",
         pa.table(
             {"_alias": list(resolved), "_canonical": list(resolved.values())},
             schema=pa.schema([("_alias", pa.string()), ("_canonical", pa.string())]),
-        )
+        ),
     )
 
 
@@ -170,6 +186,8 @@ class Attribution:
     offsets: Table
     ids: Table | None = None
     """Identity links (alias → canonical), applied to every table attributed."""
+    shape: tuple[Hashable, ...] = ()
+    """What, besides table contents, shapes the SQL of ``self(t)`` (for the SQL cache)."""
 
     def __call__(self, t: Table) -> Table:
         """Add segments (event-carried first, then the user's version at ``ts``), ``local_date``,
@@ -244,15 +262,28 @@ def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | 
     excluded = excluded_users(wh, project)
     if excluded:
         activity = activity.filter(~activity["user_id"].isin(excluded))
-    bounds = activity.agg(lo=activity["ts"].min(), hi=activity["ts"].max()).to_pyarrow().to_pylist()[0]
-    if bounds["lo"] is None:
+    shape: tuple[Hashable, ...] = (
+        project.activity.model_dump_json(),
+        project.timezone,
+        tuple(excluded),
+        ids is not None,
+        logins is not None,
+        wh.has_rows("users"),
+    )
+    span = activity.agg(lo=activity["ts"].min(), hi=activity["ts"].max())
+    bounds = execute.to_pandas(activity, ("rollup.bounds", *shape), lambda: span).to_dict("records")[0]
+    if pd.isna(bounds["lo"]):
         return None
     rec = wh.table("records")
-    rb = rec.agg(lo=rec["created_on"].min(), hi=rec["closed_on"].max()).to_pyarrow().to_pylist()[0]
+    rspan = rec.agg(lo=rec["created_on"].min(), hi=rec["closed_on"].max())
+    rb = {
+        k: (None if pd.isna(v) else v)
+        for k, v in execute.to_pandas(rec, ("rollup.rbounds",), lambda: rspan).to_dict("records")[0].items()
+    }
     lo = min(x for x in (bounds["lo"], rb["lo"]) if x is not None)
     hi = max(x for x in (bounds["hi"], rb["hi"]) if x is not None)
     zones = {c.timezone for c in project.countries} | {project.timezone}
-    offsets = ibis.memtable(offset_table(zones, lo.date(), max(hi.date(), dt.date.today())))
+    offsets = _stage(wh, "tz_offsets", offset_table(zones, lo.date(), max(hi.date(), dt.date.today())))
     versions = resolve_ids(user_versions(wh, activity), ids)
     if excluded:
         versions = versions.filter(~versions["user_id"].isin(excluded))
@@ -260,8 +291,11 @@ def attribution(wh: Warehouse, project: Project) -> tuple[Attribution, Table] | 
     # accounts that are never human (integration, application) are no users: drop their activity too
     machines = versions.group_by("user_id").agg(_h=human.any())
     activity = activity.anti_join(machines.filter(~machines["_h"]), "user_id")
-    versions = versions.filter(human)
-    return Attribution(project, versions, countries_table(project), offsets, ids), activity
+    versions = execute.materialize(
+        wh, "user_versions", ("rollup.versions", *shape), lambda: versions.filter(human)
+    )
+    attr = Attribution(project, versions, countries_table(wh, project), offsets, ids, shape)
+    return attr, activity
 
 
 def build(wh: Warehouse, project: Project) -> tuple[Span, Attribution] | None:
@@ -270,28 +304,42 @@ def build(wh: Warehouse, project: Project) -> tuple[Span, Attribution] | None:
     if found is None:
         return None
     attr, activity = found
-    a = attr(activity)
     rules = project.activity
-    meaningful = a["action"].isin(list(rules.meaningful_actions))
-    if rules.meaningful_entities is not None:
-        meaningful &= a["entity"].isin(rules.meaningful_entities)
-    a = a.mutate(_m=meaningful.cast("int64"), _c=(meaningful & (a["action"] == "create")).cast("int64"))
-    keys = ["user_id", "local_date", *SEGMENTS, "phase", "weeks_since_go_live"]
-    user_day = a.group_by(keys).agg(
-        n_events=a.count(),
-        n_meaningful=a["_m"].sum(),
-        n_create=a["_c"].sum(),
-        first_ts=a["ts"].min(),
-        last_ts=a["ts"].max(),
-    )
-    wh.replace("user_day", user_day)
-    feature = a.filter(a["_m"] == 1)
-    feature = feature.mutate(feature=feature["entity"].fill_null("(none)").concat(".", feature["action"]))
-    wh.replace("user_feature_day", feature.group_by([*keys, "feature"]).agg(n_events=feature.count()))
+    shape = ("rollup.attributed", *attr.shape)
 
-    span_row = wh.table("user_day").agg(lo=ibis._.local_date.min(), hi=ibis._.local_date.max())
-    span = span_row.to_pyarrow().to_pylist()[0]
-    first, last = span["lo"], span["hi"]
+    def attributed() -> Table:
+        a = attr(activity)
+        meaningful = a["action"].isin(list(rules.meaningful_actions))
+        if rules.meaningful_entities is not None:
+            meaningful &= a["entity"].isin(rules.meaningful_entities)
+        return a.mutate(
+            _m=meaningful.cast("int64"), _c=(meaningful & (a["action"] == "create")).cast("int64")
+        )
+
+    a = execute.materialize(wh, ATTRIBUTED, shape, attributed)
+    keys = ["user_id", "local_date", *SEGMENTS, "phase", "weeks_since_go_live"]
+
+    def user_day() -> Table:
+        return a.group_by(keys).agg(
+            n_events=a.count(),
+            n_meaningful=a["_m"].sum(),
+            n_create=a["_c"].sum(),
+            first_ts=a["ts"].min(),
+            last_ts=a["ts"].max(),
+        )
+
+    def user_feature_day() -> Table:
+        f = a.filter(a["_m"] == 1)
+        f = f.mutate(feature=f["entity"].fill_null("(none)").concat(".", f["action"]))
+        return f.group_by([*keys, "feature"]).agg(n_events=f.count())
+
+    execute.materialize(wh, "user_day", ("rollup.user_day",), user_day)
+    execute.materialize(wh, "user_feature_day", ("rollup.user_feature_day",), user_feature_day)
+
+    ud = wh.table("user_day")
+    span_row = ud.agg(lo=ud["local_date"].min(), hi=ud["local_date"].max())
+    span = execute.to_pandas(ud, ("rollup.span",), lambda: span_row).to_dict("records")[0]
+    first, last = _as_date(span["lo"]), _as_date(span["hi"])
     if project.data_from is not None:
         first = min(first, project.data_from)
     if project.data_through is not None:
@@ -301,15 +349,24 @@ def build(wh: Warehouse, project: Project) -> tuple[Span, Attribution] | None:
     return Span(first, last), attr
 
 
+def _as_date(v: Any) -> dt.date:
+    if isinstance(v, pd.Timestamp | dt.datetime):
+        return v.date()
+    assert isinstance(v, dt.date)
+    return v
+
+
 def _eligible_days(wh: Warehouse, versions: Table, countries: Table, first: dt.date, last: dt.date) -> None:
-    days = ibis.memtable(
+    days = _stage(
+        wh,
+        "span_days",
         pa.table(
             {
                 "local_date": pa.array(
                     [first + dt.timedelta(days=i) for i in range((last - first).days + 1)], pa.date32()
                 )
             }
-        )
+        ),
     )
     v = versions.filter(versions["is_enabled"].fill_null(True))
     v = v.left_join(countries, v["country"] == countries["c_code"])
@@ -320,6 +377,10 @@ def _eligible_days(wh: Warehouse, versions: Table, countries: Table, first: dt.d
         j["valid_to"].isnull() | (j["valid_to"] > j["local_date"].cast("timestamp"))
     )
     live = j["c_go_live"].isnull() | (j["c_go_live"] <= j["local_date"])
-    e = _with_phase(j.filter(valid & live))
     keys: list[Any] = ["user_id", "local_date", *SEGMENTS, "phase", "weeks_since_go_live"]
-    wh.replace("eligible_day", e.select(keys).distinct())
+    execute.materialize(
+        wh,
+        "eligible_day",
+        ("rollup.eligible_day",),
+        lambda: _with_phase(j.filter(valid & live)).select(keys).distinct(),
+    )

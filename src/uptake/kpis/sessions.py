@@ -10,12 +10,13 @@ per interval, so they make a user present but never start or extend a session.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 import ibis
 import pandas as pd
 from ibis.expr.types import Table
 
-from uptake.kpis import rollup
+from uptake.kpis import execute, rollup
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
@@ -29,12 +30,10 @@ _SEG = ("region", "country", "team", "role")
 
 
 def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
-    found = rollup.attribution(ctx.wh, ctx.project)
-    if found is None:
-        return
-    attr, activity = found
-    ctx.wh.replace("user_session", user_sessions(attr(activity)))
-    us = ctx.table("user_session")
+    attributed = ctx.table(rollup.ATTRIBUTED)
+    us = execute.materialize(
+        ctx.wh, "user_session", ("sessions.user_session",), partial(user_sessions, attributed)
+    )
     ud = ctx.table("user_day")
     ws = ctx.project.week_start
     for grain in GRAINS:
@@ -67,9 +66,11 @@ def user_sessions(attributed: Table) -> Table:
 def session_kpis(
     user_session: Table, user_day: Table, grain: Grain, level: SegmentLevel, ws: WeekStart
 ) -> pd.DataFrame:
-    df: pd.DataFrame = (
-        session_kpis_expr(user_session, user_day, grain, level, ws).to_pandas().drop(columns=["_k"])
-    )
+    df = execute.to_pandas(
+        user_session,
+        ("sessions", grain, level, ws),
+        partial(session_kpis_expr, user_session, user_day, grain, level, ws),
+    ).drop(columns=["_k"])
     rows = []
     for kpi, value, num, den in (
         ("sessions", "n_sessions", "n_sessions", None),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from functools import partial
 
 import ibis
 import pandas as pd
@@ -24,6 +25,7 @@ import pyarrow as pa
 from ibis.expr.types import Table
 
 from uptake.calendar import periods
+from uptake.kpis import execute
 from uptake.kpis.context import KpiContext
 from uptake.kpis.periods import LEVEL_KEYS, LEVELS_BY_GRAIN, in_level, with_period
 from uptake.vocab import Grain, SegmentLevel, WeekStart
@@ -37,15 +39,17 @@ def produce(ctx: KpiContext) -> Iterator[pd.DataFrame]:
     ws = ctx.project.week_start
     wd = working_day_counts(ctx)
     for level in LEVELS_BY_GRAIN["month"]:
-        yield _rows(working_expr(ud, el, cal, wd, level, ws), "stickiness", "month")
+        build = partial(working_expr, ud, el, cal, wd, level, ws)
+        yield _rows(execute.to_pandas(ud, ("stickiness", level, ws), build), "stickiness", "month")
     for grain in ("week", "month"):
         days = day_counts(ctx, grain)
         for level in LEVELS_BY_GRAIN[grain]:
-            yield _rows(calendar_expr(ud, el, days, grain, level, ws), "stickiness_calendar", grain)
+            build = partial(calendar_expr, ud, el, days, grain, level, ws)
+            df = execute.to_pandas(ud, ("stickiness_calendar", grain, level, ws), build)
+            yield _rows(df, "stickiness_calendar", grain)
 
 
-def _rows(t: Table, kpi: str, grain: Grain) -> pd.DataFrame:
-    df: pd.DataFrame = t.to_pandas()
+def _rows(df: pd.DataFrame, kpi: str, grain: Grain) -> pd.DataFrame:
     df = df[df["denominator"] > 0]
     return df.assign(kpi=kpi, grain=grain, value=df["numerator"] / df["denominator"])
 
@@ -56,8 +60,9 @@ def day_counts(ctx: KpiContext, grain: Grain) -> Table:
     for start, end in periods(ctx.span.first, ctx.span.last, grain, ctx.project.week_start):
         starts.append(start)
         counts.append(max((min(end, ctx.today) - start).days + 1, 0))
-    return ibis.memtable(
-        pa.table({"period_start": pa.array(starts, pa.date32()), "n_days": pa.array(counts, pa.int64())})
+    return ctx.stage(
+        f"days_per_{grain}",
+        pa.table({"period_start": pa.array(starts, pa.date32()), "n_days": pa.array(counts, pa.int64())}),
     )
 
 
@@ -77,7 +82,7 @@ def working_day_counts(ctx: KpiContext) -> Table:
         rows["_ck"].append(_NO_COUNTRY)
         rows["n_wd"].append(sum(1 for d in days if d.weekday() < 5))
     schema = pa.schema([("period_start", pa.date32()), ("_ck", pa.string()), ("n_wd", pa.int64())])
-    return ibis.memtable(pa.table(rows, schema=schema))
+    return ctx.stage("working_days_per_month", pa.table(rows, schema=schema))
 
 
 def _active_days(user_day: Table, level: SegmentLevel) -> Table:
