@@ -187,7 +187,8 @@ def _problems(exc: ValidationError, data: Any, lines: dict[tuple[Any, ...], int]
         clean = tuple(part for i, part in enumerate(loc) if not _is_tag(loc, i, data))
         key = ".".join(str(x) for x in clean) or "(top)"
         line = _line_for(clean, lines)
-        found = None if err["type"] == "missing" else _short(err.get("input"))
+        # our own validators say what they found in the message itself
+        found = None if err["type"] in ("missing", "value_error") else _short(err.get("input"))
         hint = None
         message = err["msg"]
         if err["type"] == "extra_forbidden":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import zoneinfo
 
@@ -22,7 +23,9 @@ def _check_zone(value: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"unknown IANA time zone {value!r} (e.g. Europe/Berlin, America/New_York)") from exc
+        close = difflib.get_close_matches(value, sorted(zoneinfo.available_timezones()), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else " (e.g. Europe/Berlin, America/New_York)"
+        raise ValueError(f"unknown IANA time zone {value!r}{hint}") from exc
     return value
 
 
