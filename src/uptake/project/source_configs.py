@@ -240,6 +240,79 @@ class IdentityLinksSource(FileOptions):
     mapping: IdentityLinksMapping
 
 
+QuestionType = Literal["nps", "likert", "readiness", "rating", "text"]
+"""nps: 0–10 recommend question (the only type NPS is computed for); likert: pulse items;
+readiness: change-readiness items; rating: any other scored item; text: free text."""
+
+
+class SurveyQuestion(Frozen):
+    column: str
+    """Column holding the answers (wide files), or the ``question_id`` value (long files)."""
+    id: str | None = None
+    """Question id in the warehouse (default: the column)."""
+    type: QuestionType
+    scale: tuple[float, float] | None = None
+    """Lowest and highest valid answer; required for scored types. An NPS question must be 0–10."""
+
+    @model_validator(mode="after")
+    def _scale(self) -> SurveyQuestion:
+        if self.type == "text":
+            return self
+        if self.scale is None:
+            raise ValueError(f"question {self.column!r}: give its scale, e.g. scale: [1, 5]")
+        if self.type == "nps" and tuple(self.scale) != (0, 10):
+            raise ValueError(
+                f"question {self.column!r} is type nps but its scale is {self.scale[0]:g}–"
+                f"{self.scale[1]:g}; NPS needs 0–10 (other scales are never mapped onto it): "
+                "declare it as type rating"
+            )
+        if self.scale[0] >= self.scale[1]:
+            raise ValueError(f"question {self.column!r}: scale {list(self.scale)} is empty")
+        return self
+
+
+class SurveyMapping(Frozen):
+    response_id: str | None = None
+    """Default: file name and row number."""
+    respondent: str | None = None
+    """User id or e-mail (anonymous when absent)."""
+    submitted_at: str | None = None
+    wave: str | None = None
+    """Default: the file name without extension."""
+    language: str | None = None
+    country: str | None = None
+    question_id: str | None = None
+    """Long files: the column naming the question of each row."""
+    value: str | None = None
+    """Long files: the column with the answer."""
+
+
+class SurveySource(FileOptions):
+    """Survey responses: Microsoft Forms / Customer Voice exports and generic CSVs (wide: one
+    column per question; long: one row per answer with ``question_id`` and ``value``), or
+    Customer Voice ``msfp_surveyresponse`` rows (format ``customer-voice``: JSON pages or CSV)."""
+
+    type: Literal["survey"]
+    name: str | None = None
+    format: Literal["forms", "wide", "long", "customer-voice"] = "wide"
+    survey_id: str | None = None
+    """Default: the source name."""
+    mapping: SurveyMapping = Field(default_factory=SurveyMapping)
+    questions: list[SurveyQuestion] = Field(default_factory=list)
+    language: str | None = None
+    """Language of free-text answers when the file does not say."""
+    missing_values: list[str] = Field(default_factory=lambda: ["NA", "N/A"])
+    """Answers that mean "no answer" (case-insensitive), e.g. add ``-99`` for sentinel-coded files."""
+
+    @model_validator(mode="after")
+    def _questions(self) -> SurveySource:
+        if self.format != "customer-voice" and not self.questions:
+            raise ValueError("list the survey's questions (column, type, scale)")
+        if self.format == "long" and (self.mapping.question_id is None or self.mapping.value is None):
+            raise ValueError("format long needs mapping.question_id and mapping.value")
+        return self
+
+
 SourceConfig = Annotated[
     EventsSource
     | UsersSource
@@ -248,6 +321,7 @@ SourceConfig = Annotated[
     | SynapseLinkSource
     | DataverseApiSource
     | EntraSigninsSource
-    | IdentityLinksSource,
+    | IdentityLinksSource
+    | SurveySource,
     Field(discriminator="type"),
 ]

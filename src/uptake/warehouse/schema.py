@@ -180,6 +180,89 @@ AUDIT_CHANGES = TableSpec(
 """One row per column changed by a Dataverse audit row (parsed ``changedata``); values are the
 source's strings, typed later from metadata."""
 
+SURVEYS = TableSpec(
+    "surveys",
+    pa.schema(
+        [
+            ("survey_id", pa.string()),
+            ("wave", pa.string()),
+            ("response_id", pa.string()),
+            ("question_id", pa.string()),
+            ("question_type", pa.string()),
+            ("respondent", pa.string()),
+            ("submitted_at", TS),
+            ("score", pa.float64()),
+            ("scale_min", pa.float64()),
+            ("scale_max", pa.float64()),
+            ("text", pa.string()),
+            ("language", pa.string()),
+            ("country", pa.string()),
+        ]
+    ),
+    key=("survey_id", "response_id", "question_id"),
+    mode="upsert",
+)
+"""One answer per row. ``respondent`` is a user id or e-mail (matched to users at KPI time) or
+null (anonymous); ``question_type`` is nps, likert, readiness, rating or text; ``country`` is the
+respondent's country when the survey itself carries it."""
+
+TICKETS = TableSpec(
+    "tickets",
+    pa.schema(
+        [
+            ("ticket_id", pa.string()),
+            ("requester", pa.string()),
+            ("created_at", TS),
+            ("first_response_at", TS),
+            ("resolved_at", TS),
+            ("category", pa.string()),
+            ("priority", pa.string()),
+            ("state", pa.string()),
+            ("country", pa.string()),
+            ("source", pa.string()),
+        ]
+    ),
+    key=("source", "ticket_id"),
+    mode="upsert",
+)
+"""Support tickets; ``requester`` is a user id or e-mail, matched to users at KPI time."""
+
+TRAINING = TableSpec(
+    "training",
+    pa.schema(
+        [
+            ("record_id", pa.string()),
+            ("learner", pa.string()),
+            ("course_id", pa.string()),
+            ("kind", pa.string()),
+            ("status", pa.string()),
+            ("ts", TS),
+            ("score", pa.float64()),
+            ("source", pa.string()),
+        ]
+    ),
+    key=("source", "record_id"),
+)
+"""Training records (LMS rows, xAPI statements): ``kind`` course or info_session, ``status``
+registered, attempted, completed, passed, failed or attended at ``ts``."""
+
+DAP_EVENTS = TableSpec(
+    "dap_events",
+    pa.schema(
+        [
+            ("event_id", pa.string()),
+            ("actor", pa.string()),
+            ("ts", TS),
+            ("flow_id", pa.string()),
+            ("step", pa.string()),
+            ("status", pa.string()),
+            ("source", pa.string()),
+        ]
+    ),
+    key=("source", "event_id"),
+)
+"""Digital-adoption-platform events: ``status`` started, step, completed, failed, help_opened."""
+
 QUARANTINE = TableSpec(
     "quarantine",
     pa.schema(
@@ -249,6 +332,10 @@ CANONICAL: dict[str, TableSpec] = {
         USER_ROLES,
         AUDIT_CHANGES,
         IDENTITY_LINKS,
+        SURVEYS,
+        TICKETS,
+        TRAINING,
+        DAP_EVENTS,
         SOURCE_STATE,
         QUARANTINE,
         LOAD_LOG,
