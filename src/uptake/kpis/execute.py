@@ -22,6 +22,10 @@ import pandas as pd
 from ibis.expr.types import Table
 
 _SQL: dict[str, str] = {}
+_COLUMNS = (
+    "SELECT table_name, column_name, data_type FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name NOT LIKE 'stage_%' ORDER BY ALL"
+)
 _CACHE_ENV = "UPTAKE_SQL_CACHE"
 """Folder of the file cache; set it to an empty string to keep compiled SQL in memory only."""
 
@@ -76,7 +80,7 @@ def _remember(key: str, sql: str) -> None:
 
 def _compiled(key: tuple[Hashable, ...], build: Callable[[], Table]) -> tuple[str, Any]:
     """The SQL of the expression and its Ibis schema (engines widen types, e.g. sums to int128)."""
-    text_key = repr(key)
+    text_key = repr(key)  # callers add the schema of the table read (see to_pandas, materialize)
     entry = _SQL.get(text_key) or _disk().get(text_key)
     if entry is None:
         expr = build()
@@ -91,13 +95,20 @@ def _compiled(key: tuple[Hashable, ...], build: Callable[[], Table]) -> tuple[st
     return str(data["sql"]), ibis.schema([(n, ibis.dtype(t)) for n, t in data["schema"]])
 
 
+def _signature(wh: Any, build: Callable[[], Table]) -> str:
+    """Schemas of the warehouse's tables, as a guard: SQL over a changed table recompiles."""
+    del build
+    rows = wh.con.raw_sql(_COLUMNS).fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
 def materialize(wh: Any, name: str, key: tuple[Hashable, ...], build: Callable[[], Table]) -> Table:
     """Write ``build()`` as the warehouse table ``name`` (same caching rules as :func:`to_pandas`)."""
     con: Any = wh.con
     if getattr(con, "name", "") != "duckdb":
         wh.replace(name, build())
     else:
-        sql, schema = _compiled(key, build)
+        sql, schema = _compiled((*key, _signature(wh, build)), build)
         con.create_table(name, con.sql(sql).cast(schema), overwrite=True)
     table: Table = wh.table(name)
     return table
@@ -117,6 +128,6 @@ def to_pandas(source: Table, key: tuple[Hashable, ...], build: Callable[[], Tabl
     if getattr(con, "name", "") != "duckdb":
         out: pd.DataFrame = build().to_pandas()
         return out
-    sql, _ = _compiled(key, build)
+    sql, _ = _compiled((*key, repr(source.schema())), build)
     df: pd.DataFrame = con.raw_sql(sql).df()
     return df

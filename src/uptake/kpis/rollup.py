@@ -23,6 +23,7 @@ from uptake.calendar import offset_table
 from uptake.kpis import execute
 from uptake.project.models import Project
 from uptake.sources.users import ALWAYS
+from uptake.warehouse.schema import USERS
 from uptake.warehouse.store import Warehouse
 from uptake.workdays import write_calendar
 
@@ -92,7 +93,7 @@ def user_versions(wh: Warehouse, activity: Table) -> Table:
     they carry most often on their events.
     """
     if wh.has_rows("users"):
-        return wh.table("users")
+        return wh.table("users").select(*USERS.schema.names)
     counted = activity.group_by("user_id", *SEGMENTS).agg(_n=activity.count())
     ranked = counted.mutate(
         _rk=ibis.row_number().over(
@@ -103,14 +104,19 @@ def user_versions(wh: Warehouse, activity: Table) -> Table:
         )
     )
     top = ranked.filter(ranked["_rk"] == 0)
+    derived = {
+        "is_enabled": ibis.literal(True),
+        "is_human": ibis.literal(True),
+        "valid_from": ibis.literal(ALWAYS).cast("timestamp"),
+    }
+    # the same columns as the users table, so every query over versions has one shape
     return top.select(
-        "user_id",
-        *SEGMENTS,
-        is_enabled=ibis.literal(True),
-        is_human=ibis.literal(True),
-        created_on=ibis.null("timestamp"),
-        valid_from=ibis.literal(ALWAYS),
-        valid_to=ibis.null("timestamp"),
+        **{
+            f.name: top[f.name]
+            if f.name in ("user_id", *SEGMENTS)
+            else derived.get(f.name, ibis.null(ibis.dtype(f.type)))
+            for f in USERS.schema
+        }
     )
 
 
