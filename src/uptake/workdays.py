@@ -242,23 +242,25 @@ def with_business_hours(
     """``t`` with a float column ``name``: exact working hours of the row's ``country`` inside
     ``[start, end)`` (naive-UTC timestamps); 0 when end ≤ start or no working time lies between,
     null when either end or the country is null. ``hours`` is the ``calendar_hours`` table."""
-    keyed = t.mutate(_bh_row=ibis.row_number())
+    # computed once per distinct (country, start, end) and joined back on those values: an
+    # unordered row_number() as a row key is not stable between two scans of the same input
+    spans = t.select(_bh_c=t[country], _bh_s=t[start], _bh_e=t[end]).distinct()
+    spans = spans.filter(spans["_bh_c"].notnull() & spans["_bh_s"].notnull() & spans["_bh_e"].notnull())
     h = hours.select(_bh_country=hours["country"], _bh_from=hours["work_from"], _bh_to=hours["work_to"])
-    j = keyed.join(
+    j = spans.join(
         h,
-        [
-            keyed[country] == h["_bh_country"],
-            h["_bh_from"] < keyed[end],
-            h["_bh_to"] > keyed[start],
-        ],
+        [spans["_bh_c"] == h["_bh_country"], h["_bh_from"] < spans["_bh_e"], h["_bh_to"] > spans["_bh_s"]],
     )
-    lo = ibis.greatest(j[start], j["_bh_from"])
-    hi = ibis.least(j[end], j["_bh_to"])
-    per_row = j.group_by("_bh_row").agg(_bh_us=hi.delta(lo, unit="microsecond").sum())
-    out = keyed.left_join(per_row, keyed["_bh_row"] == per_row["_bh_row"])
+    lo = ibis.greatest(j["_bh_s"], j["_bh_from"])
+    hi = ibis.least(j["_bh_e"], j["_bh_to"])
+    per_span = j.group_by("_bh_c", "_bh_s", "_bh_e").agg(_bh_us=hi.delta(lo, unit="microsecond").sum())
+    out = t.left_join(
+        per_span,
+        [t[country] == per_span["_bh_c"], t[start] == per_span["_bh_s"], t[end] == per_span["_bh_e"]],
+    )
     known = out[start].notnull() & out[end].notnull() & out[country].notnull()
     value = known.ifelse(out["_bh_us"].fill_null(0).cast("float64") / 3_600_000_000, ibis.null("float64"))
-    return out.mutate(**{name: value}).drop("_bh_row", "_bh_row_right", "_bh_us")
+    return out.mutate(**{name: value}).drop("_bh_c", "_bh_s", "_bh_e", "_bh_us")
 
 
 def _days(first: dt.date, last: dt.date) -> Iterator[dt.date]:
