@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from uptake.evaluate import outcome_impact
 from uptake.kpis import engine
 from uptake.kpis.catalog import catalog
 from uptake.project import Project, load_project
@@ -29,6 +30,8 @@ class RunResult:
     out_dir: Path
     loads: list[LoadResult] = field(default_factory=list)
     kpi_values: pa.Table = field(default_factory=engine.KPI_VALUES_SCHEMA.empty_table)
+    impact: pa.Table | None = None
+    """Business-impact estimates (None without outcomes)."""
 
     @property
     def report(self) -> Path:
@@ -85,6 +88,7 @@ def run(
         values = engine.compute(wh, project, clock())
         wh.replace("kpi_values", values)
         result.kpi_values = values
+        result.impact = outcome_impact.compute(wh, project, values)
     write_outputs(result)
     return result
 
@@ -95,6 +99,8 @@ def write_outputs(result: RunResult) -> None:
     out = result.out_dir
     pq.write_table(result.kpi_values, out / "kpi_values.parquet")
     pacsv.write_csv(result.kpi_values, out / "kpi_values.csv")
+    if result.impact is not None:
+        pq.write_table(result.impact, out / "impact.parquet")
     defs = [d.model_dump() | {"ref": d.ref} for d in catalog().values()]
     pq.write_table(
         pa.Table.from_pylist([{**d, "description": d["description"]["en"]} for d in defs]),
@@ -102,4 +108,4 @@ def write_outputs(result: RunResult) -> None:
     )
     card = scorecard.build(result.project, result.kpi_values, result.loads)
     scorecard.write_json(card, out / "scorecard.json")
-    report.write(result.project, result.kpi_values, card, out / "report.html")
+    report.write(result.project, result.kpi_values, card, out / "report.html", result.impact)

@@ -54,6 +54,11 @@ RECORD_STATES: Final[tuple[RecordState, ...]] = get_args(RecordState)
 CrmEntity = Literal["opportunity", "lead", "account", "contact", "incident"]
 CRM_ENTITIES: Final[tuple[CrmEntity, ...]] = get_args(CrmEntity)
 
+OutcomeKind = Literal["new", "cross_sell", "up_sell", "renewal", "other"]
+"""What an ERP revenue row is: new business, a cross-sell (another product to an existing
+customer), an up-sell (more of the same), a renewal, or other."""
+OUTCOME_KINDS: Final[tuple[OutcomeKind, ...]] = get_args(OutcomeKind)
+
 SourceType = Literal[
     "events",
     "users",

@@ -9,6 +9,7 @@ import yaml
 
 from uptake.demo.records import REQUIRED
 from uptake.demo.world import World
+from uptake.demo.writers.erp import EUR_RATE
 
 PROJECT_ZONE = "Europe/Berlin"
 
@@ -50,6 +51,24 @@ def sources(registered: set[str]) -> list[dict[str, Any]]:
                     "is_human": "Account type",
                     "created_on": "Account created",
                 },
+            }
+        )
+    if "erp" in registered:
+        out.append(
+            {
+                "type": "erp",
+                "name": "erp",
+                "path": "erp/invoices.csv",
+                "mapping": {
+                    "id": "Invoice",
+                    "date": "Invoice date",
+                    "email": "Sales rep e-mail",
+                    "country": "Country",
+                    "currency": "Currency",
+                    "amount": "Net amount",
+                },
+                "currency": "EUR",
+                "rates": {k: v for k, v in EUR_RATE.items() if k != "EUR"},
             }
         )
     return out

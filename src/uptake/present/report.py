@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from uptake.kpis.catalog import catalog
+from uptake.present.impact import impact_context
 from uptake.present.scorecard import HEADLINE, fmt
 from uptake.project.models import Project
 
@@ -41,7 +42,9 @@ def _weekly_active_by_region(kv: pa.Table) -> list[dict[str, Any]]:
     return traces
 
 
-def write(project: Project, kv: pa.Table, card: dict[str, Any], path: Path) -> None:
+def write(
+    project: Project, kv: pa.Table, card: dict[str, Any], path: Path, impact: pa.Table | None = None
+) -> None:
     import plotly.offline
 
     env = Environment(loader=PackageLoader("uptake.present"), autoescape=select_autoescape(["html", "j2"]))
@@ -74,5 +77,6 @@ def write(project: Project, kv: pa.Table, card: dict[str, Any], path: Path) -> N
         definitions=[(d.id, d.formula, d.denominator) for d in defs.values()],
         plotly_js=plotly.offline.get_plotlyjs(),
         figure_json=json.dumps(figure, default=str).replace("</", "<\\/"),
+        impact=impact_context(impact),
     )
     path.write_text(page, encoding="utf-8")

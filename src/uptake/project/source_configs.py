@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from uptake.vocab import Action, CrmEntity, EventFormat, RecordState
+from uptake.vocab import Action, CrmEntity, EventFormat, OutcomeKind, RecordState
 
 
 class Frozen(BaseModel):
@@ -313,6 +313,53 @@ class SurveySource(FileOptions):
         return self
 
 
+class ErpMapping(Frozen):
+    amount: str
+    """Net revenue of the row, in the row's currency."""
+    date: str
+    """Invoice or booking date."""
+    id: str | None = None
+    """Invoice or line id (default: file name and row number)."""
+    user: str | None = None
+    """The sales user's CRM user id."""
+    email: str | None = None
+    """The sales user's e-mail, matched to ``users.email`` (case-insensitive)."""
+    team: str | None = None
+    country: str | None = None
+    currency: str | None = None
+    deals_won: str | None = None
+    """Deals won on the row (a count)."""
+    kind: str | None = None
+    """New business, cross-sell, up-sell … (values through ``kind_map``)."""
+
+
+class ErpSource(FileOptions):
+    """Revenue and deals per sales user or team from an ERP export (CSV or Parquet)."""
+
+    type: Literal["erp"]
+    name: str | None = None
+    format: Literal["auto", "csv", "parquet"] = "auto"
+    mapping: ErpMapping
+    currency: str = "EUR"
+    """Reporting currency every amount is converted to."""
+    rates: dict[str, float] = Field(default_factory=dict)
+    """Units of the reporting currency per unit of each other currency, e.g. ``{GBP: 1.17}``."""
+    default_currency: str | None = None
+    """Currency of rows without one (default: the reporting currency)."""
+    kind_map: dict[str, OutcomeKind] = Field(default_factory=dict)
+    """Raw kind value → new / cross_sell / up_sell / renewal / other (case-insensitive)."""
+
+    @model_validator(mode="after")
+    def _who(self) -> ErpSource:
+        m = self.mapping
+        if m.user is None and m.email is None and m.team is None:
+            raise ValueError("map at least one of mapping.user, mapping.email or mapping.team")
+        bad = sorted(k for k, v in self.rates.items() if not v > 0)
+        if bad:
+            raise ValueError(f"rates must be positive, found {', '.join(bad)}")
+        return self
+
+
 SourceConfig = Annotated[
     EventsSource
     | UsersSource
@@ -322,6 +369,7 @@ SourceConfig = Annotated[
     | DataverseApiSource
     | EntraSigninsSource
     | IdentityLinksSource
-    | SurveySource,
+    | SurveySource
+    | ErpSource,
     Field(discriminator="type"),
 ]

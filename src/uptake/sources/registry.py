@@ -17,6 +17,7 @@ _REGISTRY: dict[str, str] = {
     "dataverse-api": "uptake.sources.dataverse.api_source:DataverseWebApiSource",
     "entra-signins": "uptake.sources.entra:EntraSigninsReader",
     "identity-links": "uptake.sources.identity:IdentityLinksFileSource",
+    "erp": "uptake.sources.erp:ErpFileSource",
     "survey": "uptake.sources.surveys:SurveyFileSource",
 }
 

@@ -312,6 +312,29 @@ IDENTITY_LINKS = TableSpec(
     mode="upsert",
 )
 
+OUTCOMES = TableSpec(
+    "outcomes",
+    pa.schema(
+        [
+            ("outcome_id", pa.string()),
+            ("source", pa.string()),
+            ("user_id", pa.string()),
+            ("email", pa.string()),
+            ("team", pa.string()),
+            ("country", pa.string()),
+            ("date", pa.date32()),
+            ("revenue", pa.float64()),
+            ("amount", pa.float64()),
+            ("currency", pa.string()),
+            ("deals_won", pa.float64()),
+            ("kind", pa.string()),
+        ]
+    ),
+    key=("source", "outcome_id"),
+)
+"""Business outcomes from an ERP: revenue in the reporting currency (``amount`` and ``currency``
+as booked), deals won, and the kind (new, cross_sell, up_sell, renewal, other)."""
+
 SOURCE_STATE = TableSpec(
     "source_state",
     pa.schema([("source", pa.string()), ("state", pa.string()), ("updated_at", TS)]),
@@ -336,6 +359,7 @@ CANONICAL: dict[str, TableSpec] = {
         TICKETS,
         TRAINING,
         DAP_EVENTS,
+        OUTCOMES,
         SOURCE_STATE,
         QUARANTINE,
         LOAD_LOG,
