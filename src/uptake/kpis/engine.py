@@ -75,6 +75,7 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.process_service",
     "uptake.kpis.custom",
     "uptake.kpis.identity",
+    "uptake.kpis.quality",
     "uptake.kpis.outcomes",
     "uptake.kpis.survey",
 )

@@ -23,6 +23,11 @@ HEADLINE = (
     "login_only_share",
     "win_rate",
     "time_to_first_activity",
+    # data quality next to usage (kpis/definitions/quality.yaml)
+    "record_completeness",
+    "duplicate_record_rate",
+    "stale_record_share",
+    "data_quality_score",
 )
 
 
@@ -109,6 +114,10 @@ def render(card: dict[str, Any], console: Console) -> None:
         "login_only_share": "login-only",
         "win_rate": "win rate",
         "time_to_first_activity": "days→1st",
+        "record_completeness": "complete",
+        "duplicate_record_rate": "dupes",
+        "stale_record_share": "stale",
+        "data_quality_score": "DQ score",
     }
     for k in HEADLINE:
         table.add_column(labels[k], justify="right", no_wrap=True)

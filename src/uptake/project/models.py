@@ -11,6 +11,7 @@ from pydantic import Field, field_validator, model_validator
 
 from uptake.kpis.spec import KpiDefinition
 from uptake.project.kpi_settings import AdoptionScore, Retention, RoleFeatures
+from uptake.project.quality_config import Quality
 from uptake.project.source_configs import Frozen, SourceConfig
 from uptake.project.workdays_config import Workdays
 from uptake.vocab import MEANINGFUL_ACTIONS_DEFAULT, PLACEHOLDER_USER_IDS_DEFAULT, Action, DayMode, WeekStart
@@ -137,6 +138,8 @@ class Project(Frozen):
     adoption_score: AdoptionScore = Field(default_factory=AdoptionScore)
     workdays: Workdays = Field(default_factory=Workdays)
     """Working days and hours per country (holidays, weekends, overrides)."""
+    quality: Quality = Field(default_factory=Quality)
+    """Data-quality KPIs: required fields per entity, stale after N days, score weights."""
     sources: list[SourceConfig] = Field(min_length=1)
     kpis: list[KpiDefinition] = Field(default_factory=list)
     """The project's own KPIs, same schema as the built-in catalog (ids must not clash with it)."""

@@ -89,8 +89,9 @@ class UsersSource(FileOptions):
 
 class RecordsMapping(Frozen):
     record_id: str
-    owner: str
-    created: str
+    owner: str | None = None
+    """Records without an owner count only in the all-segment rows."""
+    created: str | None = None
     closed: str | None = None
     state: str | None = None
     status: str | None = None
@@ -104,6 +105,14 @@ class RecordsMapping(Frozen):
     """Cases: when the first response was sent."""
     resolved: str | None = None
     """Cases: when the case was resolved (else ``closed`` of a resolved case is used)."""
+    name: str | None = None
+    """Accounts and contacts: the name duplicate detection compares (also email, phone, city,
+    postal_code and tax_id, e.g. a VAT id)."""
+    email: str | None = None
+    phone: str | None = None
+    city: str | None = None
+    postal_code: str | None = None
+    tax_id: str | None = None
 
 
 class CrmRecordsSource(FileOptions):
@@ -116,7 +125,8 @@ class CrmRecordsSource(FileOptions):
     open / qualified / disqualified for leads (``closed`` is then the (dis)qualification time),
     open / resolved / canceled for cases. Needed unless values already are."""
     required_fields: list[str] = Field(default_factory=list)
-    """Canonical fields that must be filled for the record to count as complete."""
+    """Fields that must be filled for the record to count as complete: canonical fields (account,
+    created_on, email …) or columns of the file. Default: ``quality.required_fields`` of the entity."""
     emit_activity: bool = True
     """Derive activity from the records (create at ``created``, win/lose at ``closed``), for
     exports that have no audit log."""

@@ -10,7 +10,7 @@ import pyarrow as pa
 from uptake.project.source_configs import CrmRecordsSource
 from uptake.sources.base import Chunk, Rejected, SourceContext
 from uptake.sources.mapping import Field, check_columns, map_batch
-from uptake.sources.tabular import read_batches, resolve_paths
+from uptake.sources.tabular import RowBatch, read_batches, resolve_paths
 from uptake.vocab import RECORD_STATES
 
 _CLOSE_ACTION = {"won": "win", "lost": "lose", "qualified": "qualify", "resolved": "resolve"}
@@ -28,7 +28,7 @@ class CrmRecordsFileSource:
         m = self.config.mapping
         return [
             Field("record_id", m.record_id, required=True),
-            Field("owner_id", m.owner, required=True),
+            Field("owner_id", m.owner, required=m.owner is not None),
             Field("created_on", m.created, "ts"),
             Field("modified_on", m.modified, "ts"),
             Field("closed_on", m.closed, "ts"),
@@ -41,6 +41,7 @@ class CrmRecordsFileSource:
             Field("product", m.product),
             Field("first_response_on", m.first_response, "ts"),
             Field("resolved_on", m.resolved, "ts"),
+            *(Field(c, getattr(m, c)) for c in ("name", "email", "phone", "city", "postal_code", "tax_id")),
         ]
 
     def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
@@ -75,20 +76,14 @@ class CrmRecordsFileSource:
                     .append_column("state", pa.array(state, pa.string()))
                     .append_column("entity", pa.array([self.config.entity] * n, pa.string()))
                 )
+                required = self.config.required_fields or ctx.project.quality.required(self.config.entity)
                 table = table.append_column(
-                    "missing_fields", pa.array(self._missing(table), pa.list_(pa.string()))
+                    "missing_fields", pa.array(_missing(table, required, batch), pa.list_(pa.string()))
                 )
                 yield Chunk("records", batch.file, table, batch.size + len(batch.bad_rows), rejected)
                 if self.config.emit_activity:
                     events = self._activity(table)
                     yield Chunk("activity", f"{batch.file}#activity", events, events.num_rows)
-
-    def _missing(self, table: pa.Table) -> list[list[str]]:
-        required = self.config.required_fields
-        cols = {f: table[f].to_pylist() for f in required if f in table.column_names}
-        return [
-            [f for f in required if cols.get(f) is None or cols[f][i] is None] for i in range(table.num_rows)
-        ]
 
     def _activity(self, table: pa.Table) -> pa.Table:
         """A create event per record with a creation time; a win/lose/qualify/resolve event per won,
@@ -104,6 +99,8 @@ class CrmRecordsFileSource:
             table["state"].to_pylist(),
             strict=True,
         ):
+            if owner is None:
+                continue
             closed = resolved if state == "resolved" and resolved is not None else closed
             if created is not None:
                 ids.append(f"{entity}:{rid}:create")
@@ -131,3 +128,18 @@ class CrmRecordsFileSource:
                 "_row": pa.array(range(1, n + 1), pa.int64()),
             }
         )
+
+
+def _missing(table: pa.Table, required: list[str], batch: RowBatch) -> list[list[str]]:
+    """Per row, the required fields that are empty: canonical fields, else columns of the file (by
+    name); a field that is neither is missing."""
+    cols = {f: table[f].to_pylist() for f in required if f in table.column_names}
+    rows = table["_row"].to_pylist()
+    for f in required:
+        if f not in cols and f in batch.columns:
+            raw = dict(zip(batch.row_numbers, batch.columns[f], strict=True))
+            cols[f] = [None if raw[r] is None or not str(raw[r]).strip() else raw[r] for r in rows]
+    return [
+        [f for f in required if cols.get(f) is None or cols[f][i] in (None, "")]
+        for i in range(table.num_rows)
+    ]

@@ -92,6 +92,13 @@ RECORDS = TableSpec(
             ("currency", pa.string()),
             ("account", pa.string()),
             ("product", pa.string()),
+            # accounts and contacts: what duplicate detection compares
+            ("name", pa.string()),
+            ("email", pa.string()),
+            ("phone", pa.string()),
+            ("city", pa.string()),
+            ("postal_code", pa.string()),
+            ("tax_id", pa.string()),
             ("missing_fields", pa.list_(pa.string())),
             ("last_human_activity", TS),
             ("first_response_on", TS),

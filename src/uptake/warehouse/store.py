@@ -49,6 +49,8 @@ class Warehouse:
         for spec in CANONICAL.values():
             if spec.name not in existing:
                 self.con.create_table(spec.name, schema=ibis.schema(spec.schema))
+            else:
+                self._add_columns(spec)
 
     def close(self) -> None:
         self.con.disconnect()
@@ -58,6 +60,13 @@ class Warehouse:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _add_columns(self, spec: TableSpec) -> None:
+        """Columns added to a canonical table since this warehouse was created, as nulls."""
+        t = self.table(spec.name)
+        missing = {f.name: ibis.null(ibis.dtype(f.type)) for f in spec.schema if f.name not in t.columns}
+        if missing:
+            self.con.create_table(spec.name, t.mutate(**missing).to_pyarrow(), overwrite=True)
 
     def table(self, name: str) -> Table:
         t: Table = self.con.table(name)
