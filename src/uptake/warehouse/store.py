@@ -66,7 +66,8 @@ class Warehouse:
         t = self.table(spec.name)
         missing = {f.name: ibis.null(ibis.dtype(f.type)) for f in spec.schema if f.name not in t.columns}
         if missing:
-            self.con.create_table(spec.name, t.mutate(**missing).to_pyarrow(), overwrite=True)
+            migrated = t.mutate(**missing).select(*spec.schema.names)  # the canonical column order
+            self.con.create_table(spec.name, migrated.to_pyarrow(), overwrite=True)
 
     def table(self, name: str) -> Table:
         t: Table = self.con.table(name)
