@@ -78,6 +78,7 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.quality",
     "uptake.kpis.outcomes",
     "uptake.kpis.survey",
+    "uptake.kpis.tickets",
 )
 """Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
 (``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,

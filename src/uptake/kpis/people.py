@@ -39,7 +39,8 @@ def match_users(ctx: KpiContext, t: Table, column: str) -> Table:
         .distinct()
     )
     keys = keys.group_by("_pk").agg(_pu=keys["_pu"].min())
-    j = t.mutate(_key=key).left_join(keys, lambda a, b: a["_key"] == b["_pk"])
+    k = t.mutate(_key=key)
+    j = k.left_join(keys, k["_key"] == keys["_pk"])
     return j.mutate(user_id=j["_pu"].fill_null(j[column])).drop("_key", "_pk", "_pu")
 
 

@@ -323,6 +323,53 @@ class SurveySource(FileOptions):
         return self
 
 
+class TicketsMapping(Frozen):
+    ticket_id: str
+    """Ticket number; in an event log (``timestamp`` and ``activity`` mapped) the case id."""
+    created: str | None = None
+    """When the ticket was opened (an event log: its first event)."""
+    requester: str | None = None
+    """The requester's user id or e-mail (matched to users at KPI time)."""
+    first_response: str | None = None
+    resolved: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    state: str | None = None
+    country: str | None = None
+    timestamp: str | None = None
+    """Event logs (one row per ticket event, e.g. XES): the event's time."""
+    activity: str | None = None
+    """Event logs: the event's activity name."""
+
+
+class TicketsSource(FileOptions):
+    """Support tickets: one row per ticket (CSV, Parquet, JSON Lines), or an event log with one row
+    per ticket event (XES or tabular; map ``timestamp`` and ``activity``) reduced to one ticket:
+    created at its first event, first response at the first ``first_response_activities`` event,
+    resolved at the last ``resolved_activities`` event; other fields from the first event that has
+    them."""
+
+    type: Literal["tickets"]
+    name: str | None = None
+    format: EventFormat = "auto"
+    mapping: TicketsMapping
+    country: str | None = None
+    """Country of tickets that carry none (a project country code or match name)."""
+    first_response_activities: list[str] = Field(default_factory=list)
+    resolved_activities: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _mode(self) -> TicketsSource:
+        m = self.mapping
+        if (m.timestamp is None) != (m.activity is None):
+            raise ValueError("an event log needs both mapping.timestamp and mapping.activity")
+        if m.timestamp is None and m.created is None:
+            raise ValueError(
+                "map mapping.created (or mapping.timestamp and mapping.activity for an event log)"
+            )
+        return self
+
+
 class ErpMapping(Frozen):
     amount: str
     """Net revenue of the row, in the row's currency."""
@@ -380,6 +427,7 @@ SourceConfig = Annotated[
     | EntraSigninsSource
     | IdentityLinksSource
     | SurveySource
+    | TicketsSource
     | ErpSource,
     Field(discriminator="type"),
 ]

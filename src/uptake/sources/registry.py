@@ -19,6 +19,7 @@ _REGISTRY: dict[str, str] = {
     "identity-links": "uptake.sources.identity:IdentityLinksFileSource",
     "erp": "uptake.sources.erp:ErpFileSource",
     "survey": "uptake.sources.surveys:SurveyFileSource",
+    "tickets": "uptake.sources.tickets:TicketsFileSource",
 }
 
 
