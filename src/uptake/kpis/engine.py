@@ -79,6 +79,7 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.outcomes",
     "uptake.kpis.survey",
     "uptake.kpis.tickets",
+    "uptake.kpis.training",
 )
 """Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
 (``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,

@@ -370,6 +370,40 @@ class TicketsSource(FileOptions):
         return self
 
 
+class TrainingMapping(Frozen):
+    """Columns of an LMS export (format ``lms``); xAPI statements need no mapping."""
+
+    learner: str | None = None
+    """The learner's user id or e-mail (matched to users at KPI time)."""
+    course_id: str | None = None
+    status: str | None = None
+    """registered, attempted, completed, passed, failed or attended (others are skipped)."""
+    completed_at: str | None = None
+    record_id: str | None = None
+    kind: str | None = None
+    """course or info_session (default course)."""
+    score: str | None = None
+
+
+class TrainingSource(FileOptions):
+    """Training records: an LMS CSV export (``lms``) or xAPI statements (``xapi``: LRS pages with
+    ``statements``, a JSON list, or JSON Lines). Only completed, passed and attended records are
+    loaded; an xAPI actor's ``mbox`` (mailto:) is the learner's e-mail; ``attended`` or a
+    ``meeting`` activity type is an info session."""
+
+    type: Literal["training"]
+    name: str | None = None
+    format: Literal["lms", "xapi"] = "lms"
+    mapping: TrainingMapping = Field(default_factory=TrainingMapping)
+
+    @model_validator(mode="after")
+    def _lms(self) -> TrainingSource:
+        m = self.mapping
+        if self.format == "lms" and None in (m.learner, m.course_id, m.status, m.completed_at):
+            raise ValueError("format lms needs mapping.learner, course_id, status and completed_at")
+        return self
+
+
 class ErpMapping(Frozen):
     amount: str
     """Net revenue of the row, in the row's currency."""
@@ -428,6 +462,7 @@ SourceConfig = Annotated[
     | IdentityLinksSource
     | SurveySource
     | TicketsSource
+    | TrainingSource
     | ErpSource,
     Field(discriminator="type"),
 ]

@@ -20,6 +20,7 @@ _REGISTRY: dict[str, str] = {
     "erp": "uptake.sources.erp:ErpFileSource",
     "survey": "uptake.sources.surveys:SurveyFileSource",
     "tickets": "uptake.sources.tickets:TicketsFileSource",
+    "training": "uptake.sources.training:TrainingFileSource",
 }
 
 
