@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from uptake import pipeline
 
@@ -55,9 +56,11 @@ def d(text: str) -> dt.date:
 def rows(table: pa.Table, kpi: str, grain: str, **where: Any) -> list[dict[str, Any]]:
     """Rows of one KPI and grain; segment columns not named in ``where`` must be null (= all)."""
     want = {c: None for c in SEGMENTS} | where
+    # narrow with Arrow first: kpi_values of a real dataset has hundreds of thousands of rows
+    mask = pc.and_(pc.equal(table["kpi"], kpi), pc.equal(table["grain"], grain))
     out = []
-    for r in table.to_pylist():
-        if r["kpi"] == kpi and r["grain"] == grain and all(r[k] == v for k, v in want.items()):
+    for r in table.filter(mask).to_pylist():
+        if all(r[k] == v for k, v in want.items()):
             out.append(r)
     return out
 

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from uptake.cli.errors import friendly
+from uptake.cli.errors import console, friendly
 from uptake.kpis.catalog import catalog
 from uptake.project import Project, load_project
 
@@ -26,8 +25,9 @@ def kpis(
             project = load_project(project_dir)
     own = {k.id for k in project.kpis} if project else set()
     table = Table(title="KPI catalog")
-    for col in ("id", "family", "unit", "from", "formula"):
-        table.add_column(col)
+    for col in ("id", "family", "unit", "from"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("formula")
     for d in catalog(project).values():
         table.add_row(d.ref, d.family, d.unit, "project" if d.id in own else "built-in", d.formula)
-    Console().print(table)
+    console().print(table)
