@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from uptake.evaluate import outcome_impact
 from uptake.kpis import engine
 from uptake.kpis.catalog import catalog
+from uptake.present import review
 from uptake.project import Project, load_project
 from uptake.sources.base import SourceContext, utc_now
 from uptake.sources.registry import build_source
@@ -32,6 +33,8 @@ class RunResult:
     kpi_values: pa.Table = field(default_factory=engine.KPI_VALUES_SCHEMA.empty_table)
     impact: pa.Table | None = None
     """Business-impact estimates (None without outcomes)."""
+    clusters: pa.Table | None = None
+    """Duplicate clusters for review (None when no records were clustered)."""
 
     @property
     def report(self) -> Path:
@@ -89,6 +92,8 @@ def run(
         wh.replace("kpi_values", values)
         result.kpi_values = values
         result.impact = outcome_impact.compute(wh, project, values)
+        if "duplicate_clusters" in wh.con.list_tables():
+            result.clusters = review.duplicate_clusters(wh.table("duplicate_clusters").to_pyarrow(), project)
     write_outputs(result)
     return result
 
@@ -101,6 +106,8 @@ def write_outputs(result: RunResult) -> None:
     pacsv.write_csv(result.kpi_values, out / "kpi_values.csv")
     if result.impact is not None:
         pq.write_table(result.impact, out / "impact.parquet")
+    if result.clusters is not None:
+        pacsv.write_csv(result.clusters, out / "duplicate_clusters.csv")
     defs = [d.model_dump() | {"ref": d.ref} for d in catalog().values()]
     pq.write_table(
         pa.Table.from_pylist([{**d, "description": d["description"]["en"]} for d in defs]),
