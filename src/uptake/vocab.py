@@ -76,6 +76,10 @@ SourceType = Literal[
 ]
 SOURCE_TYPES: Final[tuple[SourceType, ...]] = get_args(SourceType)
 
+DapStatus = Literal["started", "step", "completed", "failed", "help_opened"]
+"""What a digital-adoption-platform event says about a user's guided flow."""
+DAP_STATUSES: Final[tuple[DapStatus, ...]] = get_args(DapStatus)
+
 EventFormat = Literal["auto", "csv", "parquet", "jsonl", "xes"]
 EVENT_FORMATS: Final[tuple[EventFormat, ...]] = get_args(EventFormat)
 

@@ -8,10 +8,11 @@ import zoneinfo
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from uptake.calendar import period_end, phase_of
+from uptake.calendar import period_end
 from uptake.kpis import rollup
 from uptake.kpis.catalog import catalog
 from uptake.kpis.context import KpiContext
@@ -80,6 +81,7 @@ PRODUCERS: tuple[str, ...] = (
     "uptake.kpis.survey",
     "uptake.kpis.tickets",
     "uptake.kpis.training",
+    "uptake.kpis.dap",
 )
 """Modules with a ``produce(ctx) -> Iterator[DataFrame]`` function; each yields long KPI rows
 (``kpi``, ``grain``, period and segment columns, ``value``, ``numerator``, ``denominator``,
@@ -96,66 +98,133 @@ def _parts(ctx: KpiContext) -> Iterator[pd.DataFrame]:
         yield from importlib.import_module(name).produce(ctx)
 
 
+_CALENDAR = ("day", "week", "month", "quarter")
+_TEXT = ("kpi", "grain", "region", "country", "team", "role", "feature", "phase")
+
+
 def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.date) -> pa.Table:
-    go_live = {c.code: c.go_live for c in project.countries}
-    region_of = {c.code: c.region for c in project.countries}
-    p = project.phases
-    defs = catalog(project)
-    for col in (
-        "region",
-        "country",
-        "team",
-        "role",
-        "feature",
-        "phase",
-        "period_start",
-        "period_end",
-        "is_complete",
-        "weeks_since_go_live",
-    ):
+    """Fill period bounds, completeness, phase, definitions and suppression; sort; to Arrow.
+
+    Vectorised over the bulk of the rows (calendar and since-go-live grains): a real project has
+    millions of KPI rows, and a per-row Python loop was most of a run's time.
+    """
+    for col in (*_TEXT, "period_start", "period_end", "is_complete", "weeks_since_go_live"):
         if col not in df.columns:
             df[col] = None
-    df = df.astype({"period_start": object, "weeks_since_go_live": object, "phase": object})
-    records: list[dict[str, Any]] = []
-    for raw in df.to_dict("records"):
-        rec: dict[str, Any] = {str(k): (None if _isna(v) else v) for k, v in raw.items()}
-        grain: Grain = rec["grain"]
-        country = rec.get("country")
-        if country and not rec.get("region"):
-            rec["region"] = region_of.get(country)
-        start, end, complete = _period(rec, grain, span, today, go_live, project)
-        if rec["period_end"] is not None:
-            end = _date(rec["period_end"])
-        if rec["is_complete"] is not None:
-            complete = bool(rec["is_complete"])
-        rec["period_start"], rec["period_end"], rec["is_complete"] = start, end, complete
-        if grain in ("day", "week", "month", "quarter") and country in go_live and start is not None:
-            days = (start - go_live[country]).days
-            rec["phase"] = phase_of(days, p.hypercare, p.stabilization)
-            rec["weeks_since_go_live"] = days // 7
-        elif grain == "since_go_live_week" and start is None:
-            rec["phase"] = phase_of(int(rec["weeks_since_go_live"]) * 7, p.hypercare, p.stabilization)
-        d = defs[rec["kpi"]]
-        rec["family"], rec["unit"], rec["definition"] = d.family, d.unit, d.ref
-        n = rec.get("n_users")
-        rec["n_users"] = int(n) if n is not None else None
-        rec["suppressed"] = n is not None and n < project.privacy.min_group_size
-        if rec["suppressed"]:
-            rec["value"] = rec["numerator"] = rec["denominator"] = None
-        records.append({f.name: rec.get(f.name) for f in KPI_VALUES_SCHEMA})
+    df = df.reset_index(drop=True)
+    for col in _TEXT:
+        df[col] = df[col].astype(object).where(df[col].notna(), None)
+    go_live = {c.code: pd.Timestamp(c.go_live) for c in project.countries}
+    region_of = {c.code: c.region for c in project.countries}
+    fill = df["country"].notna() & df["region"].isna()
+    df.loc[fill, "region"] = df.loc[fill, "country"].map(region_of)
+
+    start = pd.to_datetime(df["period_start"])
+    given_end = pd.to_datetime(df["period_end"])
+    end = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    complete = pd.Series(False, index=df.index)
+    weeks = pd.to_numeric(df["weeks_since_go_live"], errors="coerce")
+    live = df["country"].map(go_live)
+    grain = df["grain"]
+
+    for g, shift in (
+        ("day", pd.offsets.Day(0)),
+        ("week", pd.offsets.Day(6)),
+        ("month", pd.offsets.MonthEnd(0)),
+        ("quarter", pd.offsets.QuarterEnd(0)),
+    ):
+        m = grain == g
+        end[m] = start[m] + shift
+    cal = grain.isin(_CALENDAR)
+    complete[cal] = end[cal].dt.date < today
+    dated = cal & live.notna() & start.notna()
+    days = (start[dated] - live[dated]).dt.days
+    df.loc[dated, "phase"] = _phases(days, project)
+    weeks[dated] = np.floor_divide(days, 7)
+
+    aligned = grain == "since_go_live_week"
+    latest = max(go_live.values()) if go_live else pd.NaT
+    last_week_end = live[aligned].fillna(latest) + pd.to_timedelta(7 * weeks[aligned] + 6, unit="D")
+    complete[aligned] = last_week_end.dt.date < today
+    uncohorted = aligned & start.isna()
+    df.loc[uncohorted, "phase"] = _phases(weeks[uncohorted] * 7, project)
+
+    totals = grain == "total"
+    starts, ends, flags = [], [], []
+    for rec in df.loc[totals, ["country", "phase"]].to_dict("records"):
+        s0, e0, c0 = _period(
+            {"country": rec["country"], "phase": rec["phase"]},
+            "total",
+            span,
+            today,
+            {k: v.date() for k, v in go_live.items()},
+            project,
+        )
+        starts.append(s0)
+        ends.append(e0)
+        flags.append(c0)
+    start[totals] = pd.to_datetime(pd.Series(starts, index=df.index[totals], dtype=object))
+    end[totals] = pd.to_datetime(pd.Series(ends, index=df.index[totals], dtype=object))
+    complete[totals] = pd.Series(flags, index=df.index[totals], dtype=bool)
+
+    end = given_end.where(given_end.notna(), end)
+    complete = df["is_complete"].where(df["is_complete"].notna(), complete).astype(bool)
+
+    defs = catalog(project)
+    df["family"] = df["kpi"].map({k: d.family for k, d in defs.items()})
+    df["unit"] = df["kpi"].map({k: d.unit for k, d in defs.items()})
+    df["definition"] = df["kpi"].map({k: d.ref for k, d in defs.items()})
+    unknown = sorted(set(df.loc[df["definition"].isna(), "kpi"]))
+    if unknown:
+        raise KeyError(f"KPIs without a definition in the catalog: {', '.join(unknown)}")
+    n_users = pd.to_numeric(df["n_users"], errors="coerce")
+    suppressed = n_users.notna() & (n_users < project.privacy.min_group_size)
+    for col in ("value", "numerator", "denominator"):
+        df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64").where(~suppressed)
+
+    out = pd.DataFrame(
+        {
+            "kpi": df["kpi"],
+            "family": df["family"],
+            "grain": grain,
+            "period_start": start.dt.date.astype(object).where(start.notna(), None),
+            "period_end": end.dt.date.astype(object).where(end.notna(), None),
+            "is_complete": complete,
+            **{c: df[c] for c in ("region", "country", "team", "role", "feature", "phase")},
+            "weeks_since_go_live": weeks.astype("Int64"),
+            "value": df["value"],
+            "numerator": df["numerator"],
+            "denominator": df["denominator"],
+            "n_users": n_users.round().astype("Int64"),
+            "unit": df["unit"],
+            "suppressed": suppressed,
+            "definition": df["definition"],
+        }
+    )
     order = {g: i for i, g in enumerate(GRAINS)}
     phase_order = {ph: i for i, ph in enumerate(PHASES)}
-    records.sort(
-        key=lambda r: (
-            r["kpi"],
-            order[r["grain"]],
-            r["period_start"] or dt.date.min,
-            r["weeks_since_go_live"] if r["weeks_since_go_live"] is not None else -(10**9),
-            phase_order.get(r["phase"], -1) if r["grain"] == "total" else 0,
-            tuple((r[c] or "") for c in ("region", "country", "team", "role", "feature")),
-        )
+    keys = pd.DataFrame(
+        {
+            "kpi": out["kpi"],
+            "grain": out["grain"].map(order),
+            "start": start.fillna(pd.Timestamp.min),
+            "weeks": weeks.fillna(-(10**9)),
+            "phase": out["phase"].map(phase_order).fillna(-1).where(out["grain"] == "total", 0),
+            **{c: out[c].fillna("") for c in ("region", "country", "team", "role", "feature")},
+        }
     )
-    return pa.Table.from_pylist(records, schema=KPI_VALUES_SCHEMA)
+    out = out.loc[keys.sort_values(list(keys.columns), kind="stable").index]
+    return pa.Table.from_pandas(out, schema=KPI_VALUES_SCHEMA, preserve_index=False)
+
+
+def _phases(days: pd.Series, project: Project) -> pd.Series:
+    p = project.phases
+    labels = np.select(
+        [days < 0, days < p.hypercare, days < p.stabilization],
+        ["readiness", "go_live", "hypercare"],
+        default="stabilization",
+    )
+    return pd.Series(labels, index=days.index, dtype=object)
 
 
 def _period(

@@ -38,6 +38,13 @@ class Retention(Frozen):
     """Cohort cells are reported for weeks 0 … this many weeks after the cohort week."""
 
 
+class Dap(Frozen):
+    """Digital-adoption-platform KPIs (``dap: {competence_completions: 3}``)."""
+
+    competence_completions: int = Field(default=3, ge=1, le=100)
+    """A user is competent in a flow at this many completions without help."""
+
+
 class ScoreInput(Frozen):
     """One input of the adoption score: a KPI row of the same period and segment (feature = all)."""
 

@@ -10,7 +10,7 @@ import zoneinfo
 from pydantic import Field, field_validator, model_validator
 
 from uptake.kpis.spec import KpiDefinition
-from uptake.project.kpi_settings import AdoptionScore, Retention, RoleFeatures
+from uptake.project.kpi_settings import AdoptionScore, Dap, Retention, RoleFeatures
 from uptake.project.quality_config import Quality
 from uptake.project.source_configs import Frozen, SourceConfig
 from uptake.project.workdays_config import Workdays
@@ -136,6 +136,8 @@ class Project(Frozen):
     """Role (as in the users' ``role``) → the features its users are expected to use."""
     retention: Retention = Field(default_factory=Retention)
     adoption_score: AdoptionScore = Field(default_factory=AdoptionScore)
+    dap: Dap = Field(default_factory=Dap)
+    """Digital-adoption-platform KPIs: completions without help that make a user competent."""
     workdays: Workdays = Field(default_factory=Workdays)
     """Working days and hours per country (holidays, weekends, overrides)."""
     quality: Quality = Field(default_factory=Quality)

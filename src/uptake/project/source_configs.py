@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from uptake.vocab import Action, CrmEntity, EventFormat, OutcomeKind, RecordState
+from uptake.vocab import Action, CrmEntity, DapStatus, EventFormat, OutcomeKind, RecordState
 
 
 class Frozen(BaseModel):
@@ -404,6 +404,31 @@ class TrainingSource(FileOptions):
         return self
 
 
+class DapMapping(Frozen):
+    user: str
+    """The user's id or e-mail (matched to users at KPI time)."""
+    timestamp: str
+    flow: str
+    status: str
+    """started, step, completed, failed or help-opened (other spellings through ``status_map``)."""
+    step: str | None = None
+    event_id: str | None = None
+    """Event id (default: file name and row number)."""
+
+
+class DapSource(FileOptions):
+    """Digital-adoption-platform events (WalkMe/Whatfix-style CSV or JSON Lines exports): one row
+    per flow event of a user. Statuses are read case-insensitively with ``-`` and spaces as ``_``;
+    a status that is neither canonical nor in ``status_map`` quarantines its row."""
+
+    type: Literal["dap"]
+    name: str | None = None
+    format: Literal["auto", "csv", "jsonl"] = "auto"
+    mapping: DapMapping
+    status_map: dict[str, DapStatus] = Field(default_factory=dict)
+    """Vendor spelling → started / step / completed / failed / help_opened (case-insensitive)."""
+
+
 class ErpMapping(Frozen):
     amount: str
     """Net revenue of the row, in the row's currency."""
@@ -463,6 +488,7 @@ SourceConfig = Annotated[
     | SurveySource
     | TicketsSource
     | TrainingSource
+    | DapSource
     | ErpSource,
     Field(discriminator="type"),
 ]

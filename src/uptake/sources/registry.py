@@ -21,6 +21,7 @@ _REGISTRY: dict[str, str] = {
     "survey": "uptake.sources.surveys:SurveyFileSource",
     "tickets": "uptake.sources.tickets:TicketsFileSource",
     "training": "uptake.sources.training:TrainingFileSource",
+    "dap": "uptake.sources.dap:DapFileSource",
 }
 
 
