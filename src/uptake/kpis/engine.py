@@ -143,7 +143,7 @@ def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.dat
     weeks[dated] = np.floor_divide(days, 7)
 
     aligned = grain == "since_go_live_week"
-    latest = max(go_live.values()) if go_live else pd.NaT
+    latest = max(go_live.values())  # a project has at least one country
     last_week_end = live[aligned].fillna(latest) + pd.to_timedelta(7 * weeks[aligned] + 6, unit="D")
     complete[aligned] = last_week_end.dt.date < today
     uncohorted = aligned & start.isna()
@@ -207,7 +207,8 @@ def _finish(df: pd.DataFrame, project: Project, span: rollup.Span, today: dt.dat
         {
             "kpi": out["kpi"],
             "grain": out["grain"].map(order),
-            "start": start.fillna(pd.Timestamp.min),
+            "dated": start.notna(),  # undated rows first, as before
+            "start": start,
             "weeks": weeks.fillna(-(10**9)),
             "phase": out["phase"].map(phase_order).fillna(-1).where(out["grain"] == "total", 0),
             **{c: out[c].fillna("") for c in ("region", "country", "team", "role", "feature")},
