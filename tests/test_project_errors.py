@@ -76,3 +76,10 @@ def test_missing_required_key(tmp_path: Path) -> None:
     assert _error(tmp_path, text) == (
         f"{tmp_path / 'uptake.yaml'}:4: countries.0.go_live: required key is missing; add 'go_live:'"
     )
+
+
+def test_impossible_date_is_a_project_error_not_a_traceback(tmp_path: Path) -> None:
+    text = VALID.replace("go_live: 2026-01-01", "go_live: 2026-02-30")
+    message = _error(tmp_path, text)
+    assert message.startswith(f"{tmp_path / 'uptake.yaml'}: (value): day is out of range for month")
+    assert message.endswith("check the dates (YYYY-MM-DD) in the file")

@@ -15,7 +15,7 @@ from uptake.evaluate import outcome_impact
 from uptake.kpis import engine
 from uptake.kpis.catalog import catalog
 from uptake.present import review
-from uptake.project import Project, load_project
+from uptake.project import PROJECT_FILE, Project, load_project
 from uptake.sources.base import SourceContext, utc_now
 from uptake.sources.registry import build_source
 from uptake.warehouse.store import LoadResult, Warehouse
@@ -80,6 +80,8 @@ def run(
     project_dir: Path | str, clock: Callable[[], dt.datetime] = utc_now, progress: Progress | None = None
 ) -> RunResult:
     project_dir = Path(project_dir)
+    if project_dir.is_file() and project_dir.name == PROJECT_FILE:
+        project_dir = project_dir.parent
     project = load_project(project_dir)
     out = project_dir / "out"
     out.mkdir(exist_ok=True)

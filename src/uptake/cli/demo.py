@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
@@ -25,6 +26,14 @@ def demo(
     if scale not in ("xs", "s", "m", "l"):
         console.print(f"[red]unknown scale {scale!r}; use xs, s, m or l[/red]")
         raise typer.Exit(2)
+    if out.exists() and not out.is_dir():
+        console.print(f"[red]{out} is a file; --out needs a folder[/red]")
+        raise typer.Exit(2)
+    if (out / "uptake.yaml").exists():
+        # a regenerated world replaces the old one: keep no rows or outputs of the previous world
+        shutil.rmtree(out / "out", ignore_errors=True)
+        for stale in out.glob("warehouse.duckdb*"):
+            stale.unlink()
     with console.status(f"generating the simulated rollout ({scale}) in {out} …"):
         try:
             generate(out, scale=scale, seed=seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import duckdb
 import typer
 from rich.console import Console
 
@@ -33,4 +34,11 @@ def friendly() -> Iterator[None]:
         raise typer.Exit(2) from exc
     except SourceError as exc:
         err.print(f"[red]Cannot read a source:[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from exc
+    except duckdb.IOException as exc:
+        err.print(
+            f"[red]Cannot open the warehouse:[/red] {exc}\nIs it open in another program (a SQL client, "
+            "a notebook, another uptake run)? Close it and run again.",
+            highlight=False,
+        )
         raise typer.Exit(1) from exc

@@ -141,6 +141,10 @@ def load_project(path: str | Path) -> Project:
         raise ProjectError(
             [Problem(shown, line, "(syntax)", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
         ) from exc
+    except ValueError as exc:  # the YAML reader's own dates, e.g. go_live: 2026-02-30
+        raise ProjectError(
+            [Problem(shown, None, "(value)", f"{exc}", hint="check the dates (YYYY-MM-DD) in the file")]
+        ) from exc
     if not isinstance(data, dict) or node is None:
         raise ProjectError(
             [Problem(shown, 1, "(file)", "expected a mapping of keys such as name, countries, sources")]

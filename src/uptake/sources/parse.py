@@ -17,8 +17,8 @@ import pandas as pd
 import pyarrow as pa
 
 _HAS_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
-_TRUE = {"true", "1", "yes", "y", "ja", "oui", "t"}
-_FALSE = {"false", "0", "no", "n", "nein", "non", "f"}
+_TRUE = {"true", "1", "yes", "y", "ja", "oui", "t", "enabled", "active"}
+_FALSE = {"false", "0", "no", "n", "nein", "non", "f", "disabled", "inactive"}
 
 
 def timestamps_utc(values: Sequence[Any], tz: str) -> tuple[pa.Array, list[int]]:
