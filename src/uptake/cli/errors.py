@@ -16,10 +16,10 @@ err = Console(stderr=True)
 
 
 def console() -> Console:
-    """Standard output; at least 110 columns wide when not a terminal (logs, CI, pipes)."""
+    """Standard output; at least 160 columns wide when not a terminal (logs, CI, pipes)."""
     out = Console()
     if not out.is_terminal:
-        out = Console(width=max(out.width, 110))
+        out = Console(width=max(out.width, 160))
     return out
 
 
