@@ -28,6 +28,16 @@ def sources(registered: set[str]) -> list[dict[str, Any]]:
         out.append(
             {"type": "dataverse-audit", "name": "audit", "path": "dataverse/audits", "format": "webapi-json"}
         )
+        # the CRM tables' Web API pages (records for win rate, data quality and staleness)
+        out.extend(
+            {
+                "type": "dataverse-audit",
+                "name": f"crm-{table}",
+                "path": f"dataverse/{table}",
+                "format": "webapi-json",
+            }
+            for table in ("opportunities", "leads", "accounts", "contacts", "incidents")
+        )
     if "entra-signins" in registered:
         out.append({"type": "entra-signins", "name": "signins", "path": "entra/signins"})
     if "users" in registered:
