@@ -9,8 +9,8 @@ import pyarrow as pa
 
 from uptake.project.source_configs import CrmRecordsSource
 from uptake.sources.base import Chunk, Rejected, SourceContext
-from uptake.sources.mapping import Field, check_columns, map_batch
-from uptake.sources.tabular import RowBatch, read_batches, resolve_paths
+from uptake.sources.mapping import Field, map_batch
+from uptake.sources.tabular import RowBatch, checked_batches, resolve_paths
 from uptake.vocab import RECORD_STATES
 
 _CLOSE_ACTION = {"won": "win", "lost": "lose", "qualified": "qualify", "resolved": "resolve"}
@@ -48,11 +48,9 @@ class CrmRecordsFileSource:
         fields = self._fields()
         states = {k.casefold(): v for k, v in self.config.state_map.items()}
         for path in resolve_paths(self.config.path, ctx.project_dir):
-            first = True
-            for batch in read_batches(path, "auto", self.config.encoding, self.config.delimiter):
-                if first:
-                    check_columns(batch, fields, f"source '{self.name}'")
-                    first = False
+            for batch in checked_batches(
+                path, fields, f"source '{self.name}'", "auto", self.config.encoding, self.config.delimiter
+            ):
                 table, rejected = map_batch(batch, fields, self.config.timezone)
                 state: list[str | None] = []
                 for raw, row in zip(table["state_raw"].to_pylist(), table["_row"].to_pylist(), strict=True):

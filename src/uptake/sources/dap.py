@@ -16,8 +16,8 @@ import pyarrow as pa
 
 from uptake.project.source_configs import DapSource
 from uptake.sources.base import Chunk, Rejected, SourceContext
-from uptake.sources.mapping import Field, check_columns, map_batch
-from uptake.sources.tabular import read_batches, resolve_paths
+from uptake.sources.mapping import Field, map_batch
+from uptake.sources.tabular import checked_batches, resolve_paths
 from uptake.vocab import DAP_STATUSES
 from uptake.warehouse.schema import DAP_EVENTS
 
@@ -52,11 +52,14 @@ class DapFileSource:
     def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
         fields = self._fields()
         for path in resolve_paths(self.config.path, ctx.project_dir):
-            first = True
-            for batch in read_batches(path, self.config.format, self.config.encoding, self.config.delimiter):
-                if first:
-                    check_columns(batch, fields, f"source '{self.name}'")
-                    first = False
+            for batch in checked_batches(
+                path,
+                fields,
+                f"source '{self.name}'",
+                self.config.format,
+                self.config.encoding,
+                self.config.delimiter,
+            ):
                 table, rejected = map_batch(batch, fields, self.config.timezone)
                 rows, unknown = self._finish(table, path, batch.file)
                 rejected += unknown

@@ -15,8 +15,8 @@ import pyarrow.compute as pc
 
 from uptake.project.source_configs import ErpSource
 from uptake.sources.base import Chunk, Rejected, SourceContext
-from uptake.sources.mapping import Field, check_columns, map_batch
-from uptake.sources.tabular import read_batches, resolve_paths
+from uptake.sources.mapping import Field, map_batch
+from uptake.sources.tabular import checked_batches, resolve_paths
 from uptake.vocab import OUTCOME_KINDS
 
 
@@ -46,11 +46,14 @@ class ErpFileSource:
     def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
         fields = self.fields()
         for path in resolve_paths(self.config.path, ctx.project_dir):
-            first = True
-            for batch in read_batches(path, self.config.format, self.config.encoding, self.config.delimiter):
-                if first:
-                    check_columns(batch, fields, f"source '{self.name}'")
-                    first = False
+            for batch in checked_batches(
+                path,
+                fields,
+                f"source '{self.name}'",
+                self.config.format,
+                self.config.encoding,
+                self.config.delimiter,
+            ):
                 table, rejected = map_batch(batch, fields, self.config.timezone)
                 table, more = self.finish(table, path)
                 yield Chunk("outcomes", batch.file, table, batch.size + len(batch.bad_rows), rejected + more)

@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 
 from uptake.project.source_configs import EventsSource
 from uptake.sources.base import Chunk, Rejected, SourceContext
-from uptake.sources.mapping import Field, check_columns, map_batch
-from uptake.sources.tabular import read_batches, resolve_paths
+from uptake.sources.mapping import Field, map_batch
+from uptake.sources.tabular import checked_batches, resolve_paths
 from uptake.vocab import ACTIONS
 
 
@@ -44,11 +44,14 @@ class EventsFileSource:
         fields = self._fields()
         countries = ctx.project.country_lookup()
         for path in resolve_paths(self.config.path, ctx.project_dir):
-            first = True
-            for batch in read_batches(path, self.config.format, self.config.encoding, self.config.delimiter):
-                if first:
-                    check_columns(batch, fields, f"source '{self.name}'")
-                    first = False
+            for batch in checked_batches(
+                path,
+                fields,
+                f"source '{self.name}'",
+                self.config.format,
+                self.config.encoding,
+                self.config.delimiter,
+            ):
                 table, rejected = map_batch(batch, fields, self.config.timezone)
                 table, more = self._finish(table, batch.file, countries)
                 yield Chunk("activity", batch.file, table, batch.size + len(batch.bad_rows), rejected + more)

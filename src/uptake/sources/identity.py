@@ -9,8 +9,8 @@ import pyarrow as pa
 
 from uptake.project.source_configs import IdentityLinksSource
 from uptake.sources.base import Chunk, SourceContext
-from uptake.sources.mapping import Field, check_columns, map_batch
-from uptake.sources.tabular import read_batches, resolve_paths
+from uptake.sources.mapping import Field, map_batch
+from uptake.sources.tabular import checked_batches, resolve_paths
 
 
 class IdentityLinksFileSource:
@@ -29,11 +29,9 @@ class IdentityLinksFileSource:
             Field("linked_at", m.linked_at, "ts"),
         ]
         for path in resolve_paths(self.config.path, ctx.project_dir):
-            first = True
-            for batch in read_batches(path, "auto", self.config.encoding, self.config.delimiter):
-                if first:
-                    check_columns(batch, fields, f"source '{self.name}'")
-                    first = False
+            for batch in checked_batches(
+                path, fields, f"source '{self.name}'", "auto", self.config.encoding, self.config.delimiter
+            ):
                 table, rejected = map_batch(batch, fields, self.config.timezone)
                 table = table.append_column("source", pa.array([self.name] * table.num_rows, pa.string()))
                 yield Chunk("identity_links", batch.file, table, batch.size + len(batch.bad_rows), rejected)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import glob
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +81,25 @@ def read_batches(
         yield from _xes(path)
     else:
         raise SourceError(f"{path}: unknown format {fmt!r}")
+
+
+def checked_batches(
+    path: Path,
+    fields: Sequence[Any],
+    where: str,
+    fmt: str = "auto",
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> Iterator[RowBatch]:
+    """:func:`read_batches`, failing early (first batch) when a mapped column is not in the file."""
+    from uptake.sources.mapping import check_columns
+
+    first = True
+    for batch in read_batches(path, fmt, encoding, delimiter):
+        if first:
+            check_columns(batch, fields, where)
+            first = False
+        yield batch
 
 
 def _csv(path: Path, encoding: str | None, delimiter: str | None) -> Iterator[RowBatch]:

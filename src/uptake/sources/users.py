@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 
 from uptake.project.source_configs import UsersSource
 from uptake.sources.base import Chunk, Rejected, SourceContext
-from uptake.sources.mapping import Field, check_columns, map_batch
-from uptake.sources.tabular import read_batches, resolve_paths
+from uptake.sources.mapping import Field, map_batch
+from uptake.sources.tabular import checked_batches, resolve_paths
 
 ALWAYS = dt.datetime(1900, 1, 1)
 """``valid_from`` of a user row that says nothing about when it became valid."""
@@ -52,11 +52,9 @@ class UsersFileSource:
         countries = ctx.project.country_lookup()
         non_human = {v.casefold() for v in self.config.non_human_values}
         for path in resolve_paths(self.config.path, ctx.project_dir):
-            first = True
-            for batch in read_batches(path, "auto", self.config.encoding, self.config.delimiter):
-                if first:
-                    check_columns(batch, fields, f"source '{self.name}'")
-                    first = False
+            for batch in checked_batches(
+                path, fields, f"source '{self.name}'", "auto", self.config.encoding, self.config.delimiter
+            ):
                 table, rejected = map_batch(batch, fields, self.config.timezone)
                 n = table.num_rows
                 human = [
