@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import pyarrow as pa
 
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     import httpx
 
     from uptake.project.models import Project
+
+
+C = TypeVar("C")
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,17 @@ class Source(Protocol):
     def next_state(self) -> dict[str, Any]:
         """Cursor state to persist after a successful load (``{}`` for file sources)."""
         ...
+
+
+class FileSource(Generic[C]):
+    """The common part of the file sources: their config and name; no cursor state to keep."""
+
+    def __init__(self, config: C, name: str) -> None:
+        self.config = config
+        self.name = name
+
+    def next_state(self) -> dict[str, Any]:
+        return {}
 
 
 class SourceError(Exception):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pyarrow as pa
 
 from uptake.project.source_configs import CrmRecordsSource
-from uptake.sources.base import Chunk, Rejected, SourceContext
+from uptake.sources.base import Chunk, FileSource, Rejected, SourceContext
 from uptake.sources.mapping import Field, map_batch
 from uptake.sources.tabular import RowBatch, checked_batches, resolve_paths
 from uptake.vocab import RECORD_STATES
@@ -16,14 +15,7 @@ from uptake.vocab import RECORD_STATES
 _CLOSE_ACTION = {"won": "win", "lost": "lose", "qualified": "qualify", "resolved": "resolve"}
 
 
-class CrmRecordsFileSource:
-    def __init__(self, config: CrmRecordsSource, name: str) -> None:
-        self.config = config
-        self.name = name
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
-
+class CrmRecordsFileSource(FileSource[CrmRecordsSource]):
     def _fields(self) -> list[Field]:
         m = self.config.mapping
         return [

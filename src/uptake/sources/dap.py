@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from uptake.project.source_configs import DapSource
-from uptake.sources.base import Chunk, Rejected, SourceContext
+from uptake.sources.base import Chunk, FileSource, Rejected, SourceContext
 from uptake.sources.mapping import Field, map_batch
 from uptake.sources.tabular import checked_batches, resolve_paths
 from uptake.vocab import DAP_STATUSES
@@ -28,15 +28,11 @@ def _norm(value: str) -> str:
     return "_".join(value.casefold().replace("-", " ").split())
 
 
-class DapFileSource:
+class DapFileSource(FileSource[DapSource]):
     def __init__(self, config: DapSource, name: str) -> None:
-        self.config = config
-        self.name = name
+        super().__init__(config, name)
         self.statuses: dict[str, str] = {s: s for s in DAP_STATUSES}
         self.statuses |= {_norm(k): v for k, v in config.status_map.items()}
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
 
     def _fields(self) -> list[Field]:
         m = self.config.mapping

@@ -8,26 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from uptake.project.source_configs import ErpSource
-from uptake.sources.base import Chunk, Rejected, SourceContext
+from uptake.sources.base import Chunk, FileSource, Rejected, SourceContext
 from uptake.sources.mapping import Field, map_batch
 from uptake.sources.tabular import checked_batches, resolve_paths
 from uptake.vocab import OUTCOME_KINDS
 
 
-class ErpFileSource:
-    def __init__(self, config: ErpSource, name: str) -> None:
-        self.config = config
-        self.name = name
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
-
+class ErpFileSource(FileSource[ErpSource]):
     def fields(self) -> list[Field]:
         m = self.config.mapping
         return [

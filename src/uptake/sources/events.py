@@ -4,26 +4,18 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from uptake.project.source_configs import EventsSource
-from uptake.sources.base import Chunk, Rejected, SourceContext
+from uptake.sources.base import Chunk, FileSource, Rejected, SourceContext
 from uptake.sources.mapping import Field, map_batch
 from uptake.sources.tabular import checked_batches, resolve_paths
 from uptake.vocab import ACTIONS
 
 
-class EventsFileSource:
-    def __init__(self, config: EventsSource, name: str) -> None:
-        self.config = config
-        self.name = name
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
-
+class EventsFileSource(FileSource[EventsSource]):
     def _fields(self) -> list[Field]:
         m = self.config.mapping
         return [

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pyarrow as pa
 
 from uptake.project.source_configs import IdentityLinksSource
-from uptake.sources.base import Chunk, SourceContext
+from uptake.sources.base import Chunk, FileSource, SourceContext
 from uptake.sources.mapping import Field, map_batch
 from uptake.sources.tabular import checked_batches, resolve_paths
 
 
-class IdentityLinksFileSource:
-    def __init__(self, config: IdentityLinksSource, name: str) -> None:
-        self.config = config
-        self.name = name
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
-
+class IdentityLinksFileSource(FileSource[IdentityLinksSource]):
     def chunks(self, ctx: SourceContext) -> Iterator[Chunk]:
         m = self.config.mapping
         fields = [

@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from uptake.project.source_configs import TicketsSource
-from uptake.sources.base import Chunk, Rejected, SourceContext
+from uptake.sources.base import Chunk, FileSource, Rejected, SourceContext
 from uptake.sources.mapping import Field, check_columns, map_batch
 from uptake.sources.tabular import read_batches, resolve_paths
 from uptake.warehouse.schema import TICKETS
@@ -26,14 +26,10 @@ _CARRIED = ("requester", "category", "priority", "state", "country")
 _SCHEMA = TICKETS.schema.append(pa.field("_row", pa.int64()))
 
 
-class TicketsFileSource:
+class TicketsFileSource(FileSource[TicketsSource]):
     def __init__(self, config: TicketsSource, name: str) -> None:
-        self.config = config
-        self.name = name
+        super().__init__(config, name)
         self.log = config.mapping.timestamp is not None
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
 
     def _fields(self) -> list[Field]:
         m = self.config.mapping

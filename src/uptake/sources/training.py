@@ -17,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 
 from uptake.project.source_configs import TrainingSource
-from uptake.sources.base import Chunk, SourceContext, SourceError
+from uptake.sources.base import Chunk, FileSource, SourceContext, SourceError
 from uptake.sources.mapping import Field, check_columns, map_batch
 from uptake.sources.tabular import RowBatch, read_batches, resolve_paths
 from uptake.warehouse.schema import TRAINING
@@ -27,14 +27,7 @@ _SCHEMA = TRAINING.schema.append(pa.field("_row", pa.int64()))
 _FIELDS = ("record_id", "learner", "course_id", "kind", "status", "ts", "score")
 
 
-class TrainingFileSource:
-    def __init__(self, config: TrainingSource, name: str) -> None:
-        self.config = config
-        self.name = name
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
-
+class TrainingFileSource(FileSource[TrainingSource]):
     def _fields(self) -> list[Field]:
         m = self.config.mapping
         if self.config.format == "xapi":

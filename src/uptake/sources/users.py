@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from uptake.project.source_configs import UsersSource
-from uptake.sources.base import Chunk, Rejected, SourceContext
+from uptake.sources.base import Chunk, FileSource, Rejected, SourceContext
 from uptake.sources.mapping import Field, map_batch
 from uptake.sources.tabular import checked_batches, resolve_paths
 
@@ -18,14 +17,7 @@ ALWAYS = dt.datetime(1900, 1, 1)
 """``valid_from`` of a user row that says nothing about when it became valid."""
 
 
-class UsersFileSource:
-    def __init__(self, config: UsersSource, name: str) -> None:
-        self.config = config
-        self.name = name
-
-    def next_state(self) -> dict[str, Any]:
-        return {}
-
+class UsersFileSource(FileSource[UsersSource]):
     def _fields(self) -> list[Field]:
         m = self.config.mapping
         return [
